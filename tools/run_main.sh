@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's main job: install (first time), then run the most complete experiment notebook with papermill.
-# Until nbs/run_grpo.ipynb exists this runs the most complete run_*.ipynb present; extra args go to papermill.
+# Until nbs/run_grpo.ipynb exists this runs the most complete run_*.ipynb present (now run_label); extra args go to papermill.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup_env.sh
@@ -8,12 +8,11 @@ VENV=${RRG_VENV:-.venv}
 export PATH="$PWD/$VENV/bin:$PATH" MPLBACKEND=Agg TOKENIZERS_PARALLELISM=false
 OUT=${RRG_OUT:-runs/main}
 mkdir -p "$OUT"
-for nb in run_grpo run_sft run_eval run_aqaa; do
+for nb in run_grpo run_sft run_eval run_aqaa run_label; do
   if [ -f "nbs/$nb.ipynb" ]; then
     [ "$nb" = run_grpo ] && set -- -p reward mccs "$@"
     echo "[main] papermill nbs/$nb.ipynb $OUT/$nb.ipynb -p output_dir $OUT $*"
     exec papermill "nbs/$nb.ipynb" "$OUT/$nb.ipynb" -p output_dir "$OUT" "$@"
   fi
 done
-echo "[main] no run_*.ipynb yet: running the library notebooks instead (nbdev_test)"
-exec nbdev_test --do_print
+echo "[main] no run_*.ipynb found" >&2; exit 1
