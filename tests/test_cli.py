@@ -32,3 +32,22 @@ def test_rrg_label_errors_name_the_problem(tmp_path):
     assert r.returncode == 2 and "no column 'report'" in r.stderr and not (tmp_path / "o.csv").exists()
     r = subprocess.run([_exe(), str(tmp_path / "missing.csv"), "-o", str(tmp_path / "o.csv")], capture_output=True, text=True)
     assert r.returncode == 2 and "missing.csv" in r.stderr
+
+def test_rrg_eval_on_iu_reports(tmp_path):
+    import json
+    from rrg_nb.data import iu_xray_studies
+    iu = [s for s in iu_xray_studies() if s.report][:120]
+    for name, texts in (("ref.csv", [s.report for s in iu]), ("pred.csv", [s.report for s in iu[1:]] + [iu[0].report])):
+        with open(tmp_path / name, "w", newline="") as f:
+            w = csv.writer(f); w.writerow(["study_id", "report"]); w.writerows(zip([s.study_id for s in iu], texts))
+    exe = shutil.which("rrg-eval") or str(Path(sys.executable).with_name("rrg-eval"))
+    r = subprocess.run([exe, "--pred", str(tmp_path / "pred.csv"), "--ref", str(tmp_path / "ref.csv"), "--metrics", "ce", "nlg",
+                        "rexrank", "-o", str(tmp_path / "res.json"), "--n-boot", "50", "--quiet"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    res = json.loads((tmp_path / "res.json").read_text())
+    assert res["n"] == 120 and 0 <= res["metrics"]["ce_r2gen_micro_f1"] <= 1
+    lo, hi = res["ci"]["BLEU_4"]; assert lo <= res["metrics"]["BLEU_4"] <= hi
+    assert "radcliq_v1" in res["missing"] and "radcliq_v1" not in res["metrics"]  # no models here: missing, not faked
+    assert "| ce_r2gen_micro_f1 |" in (tmp_path / "res.md").read_text()
+    r = subprocess.run([exe, "--pred", str(tmp_path / "pred.csv"), "--ref", str(tmp_path / "nope.csv")], capture_output=True, text=True)
+    assert r.returncode == 2 and "nope.csv" in r.stderr
