@@ -40,3 +40,15 @@ def test_parameters_are_documented():
         for n in names: assert f"  {n}: " in r.stdout, f"{nb.name}: parameter {n} missing from --help-notebook:\n{r.stdout}"
         for l in cell.source.splitlines():
             if l and not l.startswith("#"): assert "  # " in l, f"{nb.name}: parameter line without help text: {l}"
+
+def test_run_sft_smoke(tmp_path):
+    "run_sft at smoke size, then again from the saved checkpoint by path (the code path a 7B model takes)."
+    out = _papermill("run_sft.ipynb", tmp_path / "sft", model="tiny", steps=4, batch_size=4, n_train=24, n_test=8, n_boot=20,
+                     max_new_tokens=8)
+    m = json.loads((out / "metrics.json").read_text())
+    assert set(m["test"]) == {"model", "template_baseline", "shuffled_images"}
+    assert 0 <= m["ce_r2gen_micro_f1"] <= 1 and len(m["test"]["model"]["ci"]["BLEU_4"]) == 2
+    for f in ("loss.png", "samples.csv", "timing.json", "checkpoint-final/config.json", "run_sft.ipynb"): assert (out / f).exists(), f
+    out2 = _papermill("run_sft.ipynb", tmp_path / "sft2", model=str(out / "checkpoint-final"), steps=2, batch_size=4, n_train=8,
+                      n_test=4, n_boot=10, max_new_tokens=4)
+    assert json.loads((out2 / "metrics.json").read_text())["config"]["model"].endswith("checkpoint-final")
