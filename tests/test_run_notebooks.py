@@ -44,11 +44,33 @@ def test_parameters_are_documented():
 def test_run_sft_smoke(tmp_path):
     "run_sft at smoke size, then again from the saved checkpoint by path (the code path a 7B model takes)."
     out = _papermill("run_sft.ipynb", tmp_path / "sft", model="tiny", steps=4, batch_size=4, n_train=24, n_test=8, n_boot=20,
-                     max_new_tokens=8)
+                     max_new_tokens=8, vision_epochs=1, oversample_abnormal=2)
     m = json.loads((out / "metrics.json").read_text())
     assert set(m["test"]) == {"model", "template_baseline", "shuffled_images"}
     assert 0 <= m["ce_r2gen_micro_f1"] <= 1 and len(m["test"]["model"]["ci"]["BLEU_4"]) == 2
     for f in ("loss.png", "samples.csv", "timing.json", "checkpoint-final/config.json", "run_sft.ipynb"): assert (out / f).exists(), f
     out2 = _papermill("run_sft.ipynb", tmp_path / "sft2", model=str(out / "checkpoint-final"), steps=2, batch_size=4, n_train=8,
-                      n_test=4, n_boot=10, max_new_tokens=4)
+                      n_test=4, n_boot=10, max_new_tokens=4, vision_epochs=0)
     assert json.loads((out2 / "metrics.json").read_text())["config"]["model"].endswith("checkpoint-final")
+
+def test_run_grpo_smoke(tmp_path):
+    "The main job at smoke size: no init_checkpoint, so SFT runs first into the cache; a second run reuses that SFT run."
+    import pandas as pd
+    common = dict(model="tiny", sft_steps=2, sft_batch_size=4, sft_vision_epochs=1, n_train=16, n_test=8, n_val=4, probe_every=1,
+                  steps=2, n_boot=20, max_new_tokens=8, max_completion_length=8, sft_cache=tmp_path / "cache", template="mrg_r1")
+    out = _papermill("run_grpo.ipynb", tmp_path / "g1", reward="mrg_r1", beta=0.04, **common)
+    m = json.loads((out / "metrics.json").read_text())
+    assert set(m["test"]) == {"init", "grpo", "template_baseline", "shuffled_images"}
+    for k in ("ce_r2gen_micro_f1", "BLEU_4"): assert 0 <= m[k] <= 1 and 0 <= m["init_" + k] <= 1
+    d = m["grpo_vs_init"]["ce_r2gen_micro_f1"]; assert d["lo"] <= d["diff"] <= d["hi"]
+    assert [h["step"] for h in m["ce_over_steps"]] == [0, 1, 2]
+    for f in ("curves.png", "ce_over_steps.png", "samples.csv", "timing.json", "checkpoint-final/config.json", "run_grpo.ipynb"):
+        assert (out / f).exists(), f
+    g = pd.read_csv(out / "sampled_groups.csv")
+    assert {"step", "group", "study_id", "completion", "advantage", "reward/mccs_m0", "reward/format"} <= set(g.columns)
+    assert (g.groupby("group").study_id.nunique() == 1).all()
+    cached = list((tmp_path / "cache").iterdir()); assert len(cached) == 1 and (cached[0] / "run_sft.ipynb").exists()
+    out2 = _papermill("run_grpo.ipynb", tmp_path / "g2", reward="0.5*ce_f1+0.5*nlg", **common)
+    m2 = json.loads((out2 / "metrics.json").read_text())
+    assert len(list((tmp_path / "cache").iterdir())) == 1 and m2["config"]["init_checkpoint"] == m["config"]["init_checkpoint"]
+    assert m2["config"]["reward_parts"] == {"ce_f1": 0.5, "nlg": 0.5}

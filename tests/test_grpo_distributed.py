@@ -1,0 +1,50 @@
+"""Two CPU processes (torchrun, gloo) run GRPO steps on the tiny policy with G = 4 and 2 completions per process, so every
+group is split across the processes: each process scores only its own completions, and the advantages must still be
+normalised over the whole group (TRL gathers the rewards before grouping)."""
+import json, os, subprocess, sys, textwrap
+from pathlib import Path
+import numpy as np, pytest
+
+SCRIPT = textwrap.dedent('''
+    import json, sys, os, numpy as np, torch
+    from pathlib import Path
+    from rrg_nb.data import Study
+    from rrg_nb.model import load_policy
+    from rrg_nb.train import grpo_rows, grpo_config, train_grpo
+    d = Path(sys.argv[1]); rank = int(os.environ["RANK"])
+    reps = ["Heart size is enlarged. Small left pleural effusion.", "The lungs are clear. No pneumothorax.",
+            "Cardiomegaly. No effusion.", "Right upper lobe opacity, possible pneumonia."]
+    st = [Study(f"s{k}", findings=r, image_paths=[str(d / f"{k}.png")]) for k, r in enumerate(reps)]
+    pol, proc = load_policy("tiny", texts=reps + ["Write the findings of this chest X-ray."])
+    seen = []
+    def length(completions, **kw):  # a reward with spread, and a record of how many completions this process scored
+        seen.append(len(completions))
+        return [len(c[-1]["content"]) % 7 / 7 for c in completions]
+    length.__name__ = "length"
+    from rrg_nb import rewards
+    rewards.register("test_length")(lambda **o: length)
+    cfg = grpo_config(d / f"out", steps=2, lr=1e-4, num_generations=4, batch_size=2, max_completion_length=10, save_steps=100)
+    tr = train_grpo(pol, proc, grpo_rows(st, "plain", image_size=56), cfg, reward="0.5*test_length+0.5*mccs")
+    json.dump({"seen": seen, "world": tr.accelerator.num_processes, "sampled": tr.sampled}, open(d / f"rank{rank}.json", "w"))
+''')
+
+def test_grpo_two_processes_group_rewards(tmp_path):
+    pytest.importorskip("trl")
+    from PIL import Image
+    for k in range(4): Image.fromarray(np.random.default_rng(k).integers(0, 255, (56, 56), dtype=np.uint8)).save(tmp_path / f"{k}.png")
+    (tmp_path / "run.py").write_text(SCRIPT)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
+    r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533",
+                        str(tmp_path / "run.py"), str(tmp_path)], capture_output=True, text=True, timeout=600, env=env)
+    assert r.returncode == 0, r.stderr[-4000:]
+    r0, r1 = (json.loads((tmp_path / f"rank{k}.json").read_text()) for k in (0, 1))
+    assert r0["world"] == 2 and r0["seen"] == r1["seen"] == [2, 2]  # each process scored its own 2 completions per step
+    assert r1["sampled"] == []  # the main process keeps the gathered groups
+    groups = {}
+    for row in r0["sampled"]: groups.setdefault(row["group"], []).append(row)
+    assert len(groups) == 2 and all(len(g) == 4 for g in groups.values())  # one group per step, 4 completions, from both processes
+    for g in groups.values():
+        assert len({row["study_id"] for row in g}) == 1
+        total = np.array([0.5 * row["reward/length"] + 0.5 * row["reward/mccs_m0"] for row in g])
+        want = (total - total.mean()) / (total.std(ddof=1) + 1e-4)  # TRL: group mean and (unbiased) std over all 4
+        np.testing.assert_allclose([row["advantage"] for row in g], want, atol=1e-4)
