@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's main job: install (first time), then run the most complete experiment notebook with papermill.
-# Until nbs/run_grpo.ipynb exists this runs the most complete run_*.ipynb present (now run_sft); extra args go to papermill.
+# That is nbs/run_grpo.ipynb with -p reward mccs (SFT first, then GRPO); extra args go to papermill.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup_env.sh
