@@ -74,3 +74,10 @@ def test_run_grpo_smoke(tmp_path):
     m2 = json.loads((out2 / "metrics.json").read_text())
     assert len(list((tmp_path / "cache").iterdir())) == 1 and m2["config"]["init_checkpoint"] == m["config"]["init_checkpoint"]
     assert m2["config"]["reward_parts"] == {"ce_f1": 0.5, "nlg": 0.5}
+
+def test_run_sft_same_seed_same_metrics(tmp_path):
+    "Same seed, same machine: run_sft writes the same metrics.json twice (smoke size)."
+    kw = dict(model="tiny", steps=3, batch_size=4, n_train=16, n_test=8, n_boot=20, max_new_tokens=8, vision_epochs=1, seed=3)
+    a = json.loads((_papermill("run_sft.ipynb", tmp_path / "a", **kw) / "metrics.json").read_text())
+    b = json.loads((_papermill("run_sft.ipynb", tmp_path / "b", **kw) / "metrics.json").read_text())
+    assert a == b
