@@ -26,6 +26,8 @@ SCRIPT = textwrap.dedent('''
     cfg = grpo_config(d / f"out", steps=2, lr=1e-4, num_generations=4, batch_size=2, max_completion_length=10, save_steps=100)
     tr = train_grpo(pol, proc, grpo_rows(st, "plain", image_size=56), cfg, reward="0.5*test_length+0.5*mccs")
     json.dump({"seen": seen, "world": tr.accelerator.num_processes, "sampled": tr.sampled}, open(d / f"rank{rank}.json", "w"))
+    import torch.distributed as dist
+    if dist.is_initialized(): dist.barrier(); dist.destroy_process_group()  # a clean gloo teardown: no abort at exit
 ''')
 
 def test_grpo_two_processes_group_rewards(tmp_path):
