@@ -327,7 +327,7 @@ def assess_folder(folder, recursive: bool = True, reports: dict | None = None, *
     return df, summary
 
 # %% ../nbs/06a_aqaa.ipynb #619d5438
-from .judge import LLMJudge, MalformedJudgeAnswer, JudgeError, JudgeTimeoutError, JudgeConnectionError, _Transient
+from .judge import LLMJudge, MalformedJudgeAnswer
 
 AQAA_PROMPT = """You are a radiographer checking the technical quality of a frontal chest radiograph before it is used to
 train or test a report generator. Automatic tools measured the image. Each line gives a measurement, the problem it
@@ -393,18 +393,8 @@ class LLMPolicy(LLMJudge):
             content = [{"type": "text", "text": text}, {"type": "image_url", "image_url": {"url": "data:image/png;base64," + base64.b64encode(b).decode()}}]
         key = text_hash(self.model + "\n" + text + ih)
         if key in self._cache: self.cache_hits += 1
-        else:
-            last = None
-            for k in range(self.retries):
-                if k and self.backoff: time.sleep(self.backoff * 2 ** (k - 1))
-                try:
-                    ans = self._post(content); parse_quality_answer(ans)
-                    with self._lock: self._cache[key] = ans
-                    break
-                except (_Transient, MalformedJudgeAnswer, OSError) as e: last = e
-            else:
-                cls = JudgeTimeoutError if isinstance(last, TimeoutError) else MalformedJudgeAnswer if isinstance(last, MalformedJudgeAnswer) else JudgeConnectionError if isinstance(last, OSError) else JudgeError
-                raise cls(f"{self.endpoint} (model {self.model}) gave no usable quality verdict in {self.retries} tries; last problem: {type(last).__name__}: {str(last)[:300]}")
+        else:  # LLMJudge's retry loop, with the quality-verdict parser
+            self._ask(key, content, parse_quality_answer)
             if self.cache_path: save_json(self._cache, self.cache_path)
         return parse_quality_answer(self._cache[key])
 

@@ -215,13 +215,13 @@ class LLMJudge(Judge):
         try: return json.loads(data)["choices"][0]["message"]["content"] or ""
         except (ValueError, KeyError, IndexError, TypeError): raise _Transient(f"not a chat completion: {_snip(data.decode('utf-8', 'replace'))}") from None
 
-    def _ask(self, key: str, prompt: str):
-        "Ask until a parseable answer (cached), or raise a clear error after `retries` tries."
-        last = None
+    def _ask(self, key: str, prompt, parse=None):
+        "Ask until `parse` (default: the CheXprompt parser) accepts the answer (cached), or raise a clear error after `retries` tries."
+        last, parse = None, parse or parse_chexprompt
         for k in range(self.retries):
             if k and self.backoff: time.sleep(self.backoff * 2 ** (k - 1))
             try:
-                ans = self._post(prompt); parse_chexprompt(ans)
+                ans = self._post(prompt); parse(ans)
                 with self._lock: self._cache[key] = ans
                 return
             except (_Transient, MalformedJudgeAnswer, OSError, http.client.HTTPException) as e: last = e

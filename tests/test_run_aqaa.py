@@ -1,18 +1,14 @@
 "run_aqaa through papermill at smoke size, on IU-Phantom and on an R2Gen dataset of broken images; AQAA on bad input."
-import json, subprocess, sys
+import json
 from pathlib import Path
 import numpy as np
 import cv2
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from nbrun import papermill
 
 def _papermill(nb, out_dir, **params):
-    out_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "papermill", str(ROOT / "nbs" / nb), str(out_dir / nb), "-p", "output_dir", str(out_dir)]
-    for k, v in params.items(): cmd += ["-p", k, str(v)]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
-    assert r.returncode == 0, r.stderr[-3000:]
+    papermill(nb, out_dir, **params)
     return out_dir
 
 def _phantom(seed=0, size=224):

@@ -1,18 +1,14 @@
 "run_dual_loop through papermill at smoke size: the tiny preset, a few steps, the LRRG benchmark tiers of 8 test studies."
-import json, subprocess, sys
+import json
 from pathlib import Path
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from nbrun import papermill
 SMOKE = dict(model="tiny", sft_steps=2, steps=3, n_train=16, n_test=8, n_boot=50, batch_size=4, probe_every=1, max_new_tokens=10)
 
 def _papermill(out_dir, cache, **params):
-    out_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "papermill", str(ROOT / "nbs" / "run_dual_loop.ipynb"), str(out_dir / "run_dual_loop.ipynb"),
-           "-p", "output_dir", str(out_dir), "-p", "sft_cache", str(cache)]
-    for k, v in {**SMOKE, **params}.items(): cmd += ["-p", k, str(v)]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
+    return papermill("run_dual_loop.ipynb", out_dir, False, sft_cache=cache, **{**SMOKE, **params})
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):

@@ -1,18 +1,13 @@
 "run_eval through papermill at smoke size: a tiny checkpoint beside a predictions file, bad inputs, strata and a cross-dataset grid on a fake MIMIC-CXR tree."
-import csv, json, subprocess, sys
+import csv, json
 from pathlib import Path
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from nbrun import papermill
 SMOKE = dict(n_boot=20, max_new_tokens=8, speedup_n=4, batch_size=4)
 
 def _papermill(out_dir, expect_ok=True, **params):
-    out_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "papermill", str(ROOT / "nbs" / "run_eval.ipynb"), str(out_dir / "run_eval.ipynb"), "-p", "output_dir", str(out_dir)]
-    for k, v in {**SMOKE, **params}.items(): cmd += ["-p", k, str(v)]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
-    if expect_ok: assert r.returncode == 0, r.stderr[-3000:]
-    return r
+    return papermill("run_eval.ipynb", out_dir, expect_ok, **{**SMOKE, **params})
 
 def _tiny_checkpoint(path, texts, template="plain"):
     "A tiny random Qwen2.5-VL saved like a run's checkpoint-final, with the run's params.json beside it."

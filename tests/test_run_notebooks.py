@@ -2,14 +2,10 @@
 import json, subprocess, sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from nbrun import ROOT, papermill
 
 def _papermill(nb, out_dir, **params):
-    out_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "papermill", str(ROOT / "nbs" / nb), str(out_dir / nb), "-p", "output_dir", str(out_dir)]
-    for k, v in params.items(): cmd += ["-p", k, str(v)]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
-    assert r.returncode == 0, r.stderr[-3000:]
+    papermill(nb, out_dir, **params)
     return out_dir
 
 def test_run_label_smoke(tmp_path):
