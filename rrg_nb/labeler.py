@@ -545,6 +545,7 @@ class KeywordBaseline(Labeler):
 def mesh_agreement(labeler, studies, **mesh_kw) -> "pd.DataFrame":
     "Per-observation precision/recall/F1 of 'positive or uncertain' against the MeSH tags, plus micro over all."
     import pandas as pd
+    if not len(studies): raise ValueError("mesh_agreement: no studies given (is the split name right? mesh_half gives 'dev' or 'heldout')")
     y = mesh_labels(studies, **mesh_kw)
     lab = labeler.label([s.report for s in studies])[:, [LABEL_INDEX[o] for o in MESH_OBS]]
     p = ((lab == POS) | (lab == UNC)).astype(int)

@@ -23,14 +23,16 @@ def runs(tmp_path_factory):
 def test_outputs(runs):
     "metrics.json per tier with CIs, the paired gap, the gradient cosine, and every figure and table."
     d = runs["mldg"]; m = json.loads((d / "metrics.json").read_text())
-    assert list(m["tiers"]) == ["clean", "mild", "moderate", "severe", "aqaa_flagged"]
-    assert {m["tiers"][t]["n"] for t in ("clean", "mild", "moderate", "severe")} == {8}  # paired: the same 8 studies in each tier
+    assert list(m["tiers"]) == ["clean", "mild", "moderate", "severe", "shuffled", "aqaa_flagged"]
+    assert {m["tiers"][t]["n"] for t in ("clean", "mild", "moderate", "severe", "shuffled")} == {8}  # paired: the same 8 studies in each tier
     for t, r in m["tiers"].items():
         for k, v in r["metrics"].items():
             lo, hi = r["ci"][k]; assert lo <= v + 1e-12 and v <= hi + 1e-12, (t, k)
-    for k, g in m["gap_clean_minus_severe"].items():
-        assert g["value"] == pytest.approx(m["tiers"]["clean"]["metrics"][k] - m["tiers"]["severe"]["metrics"][k], abs=1e-9)
-        assert g["lo"] <= g["value"] + 1e-12 <= g["hi"] + 2e-12
+    for name, other in [("gap_clean_minus_severe", "severe"), ("image_information_clean_minus_shuffled", "shuffled")]:
+        assert set(m[name]) == {"ce_r2gen_micro_f1", "BLEU_4"}
+        for k, g in m[name].items():
+            assert g["value"] == pytest.approx(m["tiers"]["clean"]["metrics"][k] - m["tiers"][other]["metrics"][k], abs=1e-9)
+            assert g["lo"] <= g["value"] + 1e-12 <= g["hi"] + 2e-12
     assert len(m["grad_cosine"]) == 3 and all(-1 <= r["probe_cos"] <= 1 for r in m["grad_cosine"])
     assert m["passes_per_step"] > 2 and m["step_seconds"] > 0  # two regimes plus the consistency term cost more than one pass
     for f in ["tiers.png", "grad_cosine.png", "per_tier.csv", "dual_history.csv", "timing.json", "run_dual_loop.ipynb", "checkpoint-final/config.json"]:
