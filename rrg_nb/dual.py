@@ -229,9 +229,12 @@ def dual_loop_trainer_class(kind: str = "sft"):
             ck = Path(self.args.output_dir) / f"checkpoint-{self.state.global_step}"
             if self.args.should_save and ck.is_dir(): save_json({"dual_history": self.dual_history}, ck / "dual_history.json")
 
+        def restore_records(self, ck):
+            rec = Path(ck) / "dual_history.json"
+            if rec.exists(): self.dual_history = json.loads(rec.read_text())["dual_history"]
+
         def train(self, resume_from_checkpoint=None, **kw):
-            rec = Path(resume_from_checkpoint) / "dual_history.json" if isinstance(resume_from_checkpoint, (str, Path)) else None
-            if rec is not None and rec.exists(): self.dual_history = json.loads(rec.read_text())["dual_history"]
+            if isinstance(resume_from_checkpoint, (str, Path)): self.restore_records(resume_from_checkpoint)
             return super().train(resume_from_checkpoint=resume_from_checkpoint, **kw)
 
     DualLoopTrainer.__name__ = DualLoopTrainer.__qualname__ = f"DualLoop{Base.__name__}"
@@ -242,11 +245,11 @@ def train_dual(model, processor, rows, config, dual: dict = None, degrader=None,
     "Train with the dual-loop step (SFT rows and an SFTConfig, or GRPO rows and a GRPOConfig with reward_funcs=...); resumes."
     from datasets import Dataset
     from rrg_nb.core import seed_everything
-    from rrg_nb.train import last_checkpoint
+    from rrg_nb.train import resume
     seed_everything(config.seed)
     keep = ("prompt", "completion", "images") if kind == "sft" else ("prompt", "images", "ref_report", "study_id")
     ds = Dataset.from_list([{k: r[k] for k in keep if k in r} for r in rows])
     trainer = dual_loop_trainer_class(kind)(model=model, args=config, train_dataset=ds, processing_class=processor,
                                             dual=dual, degrader=degrader, **trainer_kw)
-    trainer.train(resume_from_checkpoint=last_checkpoint(config.output_dir))
+    resume(trainer)
     return trainer

@@ -13,8 +13,8 @@ from .model import build_messages, TEMPLATES
 
 # %% auto #0
 __all__ = ['RECIPES', 'load_image', 'think_text', 'sft_rows', 'pretrain_vision', 'oversample', 'sft_config', 'last_checkpoint',
-           'train_sft', 'grpo_rows', 'grpo_rewards', 'grpo_config', 'grpo_trainer_class', 'ce_probe', 'train_grpo',
-           'cached_sft']
+           'restore_weights', 'resume', 'train_sft', 'grpo_rows', 'grpo_rewards', 'grpo_config', 'grpo_trainer_class',
+           'ce_probe', 'train_grpo', 'cached_sft']
 
 # %% ../nbs/08_train.ipynb #f470aef7
 def load_image(path, size: int = None):
@@ -123,6 +123,28 @@ def last_checkpoint(output_dir):
     cks = sorted(Path(output_dir).glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]) if p.name.split("-")[-1].isdigit() else -1)
     return str(cks[-1]) if cks else None
 
+def restore_weights(model, checkpoint) -> int:
+    "Copy a Trainer checkpoint's full weights into `model` in place, strictly; returns the tensors loaded (0 for a LoRA model, whose adapter the Trainer restores)."
+    if hasattr(model, "peft_config"): return 0
+    ck = Path(checkpoint)
+    if not (ck / "config.json").exists(): raise FileNotFoundError(f"{ck}: no config.json, not a full-model checkpoint to resume from")
+    sd = type(model).from_pretrained(str(ck), dtype=next(model.parameters()).dtype).state_dict()
+    model.load_state_dict(sd, strict=True)
+    return len(sd)
+
+def resume(trainer):
+    "`trainer.train()` from the newest checkpoint in its output_dir (if any), with the checkpoint's weights restored first."
+    from transformers import TrainerState
+    ck = last_checkpoint(trainer.args.output_dir)
+    if ck is None: return trainer.train()
+    restore_weights(trainer.model, ck)
+    state = TrainerState.load_from_json(str(Path(ck) / "trainer_state.json"))
+    if 0 < trainer.args.max_steps <= state.global_step:  # finished: the Trainer would take one step past max_steps
+        trainer.state = state
+        if hasattr(trainer, "restore_records"): trainer.restore_records(ck)
+        return None
+    return trainer.train(resume_from_checkpoint=ck)
+
 def train_sft(model, processor, rows, config, eval_rows=None):
     "Run TRL SFT on prompt-completion rows (resuming from the last checkpoint); returns the trainer."
     from datasets import Dataset
@@ -132,7 +154,7 @@ def train_sft(model, processor, rows, config, eval_rows=None):
     ds = Dataset.from_list([{k: r[k] for k in keep} for r in rows])
     ev = Dataset.from_list([{k: r[k] for k in keep} for r in eval_rows]) if eval_rows else None
     trainer = SFTTrainer(model=model, args=config, train_dataset=ds, eval_dataset=ev, processing_class=processor)
-    trainer.train(resume_from_checkpoint=last_checkpoint(config.output_dir))
+    resume(trainer)
     return trainer
 
 # %% ../nbs/08_train.ipynb #6721f1a2
@@ -216,11 +238,14 @@ def grpo_trainer_class():
                 save_json({"sampled": self.sampled, "n_groups": self._n_groups, "probes": [p.history for p in self._probes()]},
                           ck / "rrg_records.json")
 
-        def train(self, resume_from_checkpoint=None, **kw):
-            rec = Path(resume_from_checkpoint) / "rrg_records.json" if isinstance(resume_from_checkpoint, (str, Path)) else None
-            if rec is not None and rec.exists():
+        def restore_records(self, ck):
+            rec = Path(ck) / "rrg_records.json"
+            if rec.exists():
                 r = json.loads(rec.read_text()); self.sampled, self._n_groups = r["sampled"], r["n_groups"]
                 for p, h in zip(self._probes(), r["probes"]): p.history = h
+
+        def train(self, resume_from_checkpoint=None, **kw):
+            if isinstance(resume_from_checkpoint, (str, Path)): self.restore_records(resume_from_checkpoint)
             return super().train(resume_from_checkpoint=resume_from_checkpoint, **kw)
 
     return RRGGRPOTrainer
@@ -272,7 +297,7 @@ def train_grpo(model, processor, rows, config, reward: str = "mrg_r1", reward_op
                                    callbacks=list(callbacks))
     if ref_model is not None and config.beta > 0:  # e.g. UniRG Step 2: KL to the Step-1 policy rather than to the initial one
         trainer.ref_model = trainer.accelerator.prepare_model(ref_model.eval(), evaluation_mode=True)
-    trainer.train(resume_from_checkpoint=last_checkpoint(config.output_dir))
+    resume(trainer)
     return trainer
 
 # %% ../nbs/08_train.ipynb #86eb59a9
