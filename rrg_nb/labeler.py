@@ -206,7 +206,7 @@ _IF_CLAUSE = re.compile(r"\b(?:if|in case of|should there be)\b(?:(?!\bthen\b)[^
 _NEUTRAL_L = (r"no (?:significant |substantial |appreciable |interval |definite |acute |major )?(?:interval )?chang\w*",
                 r"not (?:significantly |substantially |markedly )?changed", r"without (?:significant |substantial |appreciable |definite )?(?:interval )?chang\w*",
                 r"no (?:significant |interval )?(?:increase|decrease|progression|worsening) (?:in|of)",
-                r"no longer", r"not only", r"not well", r"unchanged", r"no other",
+                r"no longer", r"not only", r"not well", r"unchanged",
                 r"without associated", r"not as well", r"compatible with", r"consistent with", r"in keeping with", r"associated with",
                 r"along with", r"together with",
                 r"not (?:well[- ]|clearly |definitely )?(?:seen|identified|present|visualized|appreciated|demonstrated|evident|detected|visible|apparent)")
