@@ -122,7 +122,7 @@ MENTIONS = {
         r"reticular\w*", r"reticulonodular", r"reticular[- ]nodular", r"interstitial nodular", r"interstitial (?:lung )?disease", r"interstitial process", r"ground[- ]glass",
         r"parenchymal disease", r"increased markings", r"markings are increased"],
     "Lung Lesion": [r"nodul\w*", r"mass(?:es)?", r"mass lesions?", r"nodular lesions?", r"lesions?", r"tumou?rs?", r"neoplasm\w*", r"carcinoma", r"cancer",
-        r"malignan\w*", r"metasta\w*", r"cavitary lesion", r"cavitation", r"cavity",
+        r"malignan\w*(?: (?:disease|process|lesions?))?", r"metasta\w*(?: (?:disease|lesions?|deposits?))?", r"cavitary lesion", r"cavitation", r"cavity",
         r"(?:round|rounded|circular|ovoid|oval)(?= (?:(?!calcifi|sclerotic|radiopaque)[\w-]+ )?(?:opacit|densit))"],  # "round opacity" is how a nodule looks; the noun stays a Lung Opacity mention
     "Edema": [r"edema", r"oedema", r"heart failure", r"chf", r"fluid overload", r"kerley b lines?", r"kerley lines?"],
     "Consolidation": [r"consolidat\w*"],
