@@ -56,7 +56,7 @@ def test_lrrg_table_rebuilds_from_runs(tmp_path):
     md = (out / "table.md").read_text()
     assert (out / "figure.png").stat().st_size > 0 and (out / "table.csv").exists()
     assert "| mixed augmentation | 2 | 0.4850 ± 0.0071 |" in md and "| Fish | 0 | not run |" in md
-    assert "CE-F1 gap 0.0450 vs 0.0800 (narrower); clean-tier CE-F1 0.4800 vs 0.4850 (within 1 point); step time 2.20× clean-only" in md
+    assert "CE-F1 gap 0.0450 vs 0.0800 (narrower: difference -0.0350 [-0.0350, -0.0350] over seeds); clean-tier CE-F1 0.4800 vs 0.4850 (within 1 point); step time 2.20× clean-only" in md
 
 def _parameters(nb):
     import nbformat
