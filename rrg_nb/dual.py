@@ -158,8 +158,10 @@ def dual_loop_trainer_class(kind: str = "sft"):
         from rrg_nb.train import grpo_trainer_class
         Base = grpo_trainer_class()
     else: raise ValueError(f"dual_loop_trainer_class: kind must be 'sft' or 'grpo', not {kind!r}")
+    from rrg_nb.train import RecordsOnResume
+    Resumable = Base if issubclass(Base, RecordsOnResume) else type(Base.__name__, (RecordsOnResume, Base), {})  # GRPO's already is
 
-    class DualLoopTrainer(Base):
+    class DualLoopTrainer(Resumable):
         "TRL trainer + dual-loop training step (see rrg_nb.dual.dual_step); `dual` holds the method and its options."
         def __init__(self, *a, dual: dict = None, degrader=None, **k):
             super().__init__(*a, **k)
@@ -230,12 +232,9 @@ def dual_loop_trainer_class(kind: str = "sft"):
             if self.args.should_save and ck.is_dir(): save_json({"dual_history": self.dual_history}, ck / "dual_history.json")
 
         def restore_records(self, ck):
+            if hasattr(super(), "restore_records"): super().restore_records(ck)  # the GRPO base keeps its sampled groups too
             rec = Path(ck) / "dual_history.json"
             if rec.exists(): self.dual_history = json.loads(rec.read_text())["dual_history"]
-
-        def train(self, resume_from_checkpoint=None, **kw):
-            if isinstance(resume_from_checkpoint, (str, Path)): self.restore_records(resume_from_checkpoint)
-            return super().train(resume_from_checkpoint=resume_from_checkpoint, **kw)
 
     DualLoopTrainer.__name__ = DualLoopTrainer.__qualname__ = f"DualLoop{Base.__name__}"
     return DualLoopTrainer

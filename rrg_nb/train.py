@@ -13,8 +13,8 @@ from .model import build_messages, TEMPLATES
 
 # %% auto #0
 __all__ = ['RECIPES', 'load_image', 'think_text', 'sft_rows', 'pretrain_vision', 'oversample', 'sft_config', 'last_checkpoint',
-           'restore_weights', 'resume', 'train_sft', 'grpo_rows', 'grpo_rewards', 'grpo_config', 'grpo_trainer_class',
-           'ce_probe', 'train_grpo', 'cached_sft']
+           'restore_weights', 'RecordsOnResume', 'resume', 'train_sft', 'grpo_rows', 'grpo_rewards', 'grpo_config',
+           'grpo_trainer_class', 'ce_probe', 'train_grpo', 'cached_sft']
 
 # %% ../nbs/08_train.ipynb #f470aef7
 def load_image(path, size: int = None):
@@ -132,6 +132,12 @@ def restore_weights(model, checkpoint) -> int:
     model.load_state_dict(sd, strict=True)
     return len(sd)
 
+class RecordsOnResume:
+    "Trainer mixin: `train(resume_from_checkpoint=path)` first restores the subclass's own records (`restore_records(path)`)."
+    def train(self, resume_from_checkpoint=None, **kw):
+        if isinstance(resume_from_checkpoint, (str, Path)): self.restore_records(resume_from_checkpoint)
+        return super().train(resume_from_checkpoint=resume_from_checkpoint, **kw)
+
 def resume(trainer):
     "`trainer.train()` from the newest checkpoint in its output_dir (if any), with the checkpoint's weights restored first."
     from transformers import TrainerState
@@ -199,7 +205,7 @@ def grpo_trainer_class():
     "RRGGRPOTrainer: TRL's GRPOTrainer that records every sampled group (built on first use; TRL imports slowly)."
     from trl import GRPOTrainer
 
-    class RRGGRPOTrainer(GRPOTrainer):
+    class RRGGRPOTrainer(RecordsOnResume, GRPOTrainer):
         "GRPOTrainer + `sampled`: one dict per completion (step, study_id, group, completion, each reward, advantage), all processes."
         keep_groups = 4  # groups kept per generation batch (all of them on a CPU run; a few at scale)
 
@@ -243,10 +249,6 @@ def grpo_trainer_class():
             if rec.exists():
                 r = json.loads(rec.read_text()); self.sampled, self._n_groups = r["sampled"], r["n_groups"]
                 for p, h in zip(self._probes(), r["probes"]): p.history = h
-
-        def train(self, resume_from_checkpoint=None, **kw):
-            if isinstance(resume_from_checkpoint, (str, Path)): self.restore_records(resume_from_checkpoint)
-            return super().train(resume_from_checkpoint=resume_from_checkpoint, **kw)
 
     return RRGGRPOTrainer
 
