@@ -2,7 +2,9 @@
 
 run_sft's small Qwen2.5-VL beats the template baseline by only a point or two of CE-F1. This script asks whether the
 decoder or the image encoder is the bottleneck. It trains two image encoders on the IU-Phantom train split with the
-same multi-label objective, optimiser and schedule that `rrg_nb.train.pretrain_vision` uses:
+multi-label objective and optimiser of `rrg_nb.train.pretrain_vision` (BCE with positive weights capped at 10, AdamW,
+lr 1e-3, weight decay 0.01, batch 64, mean-pooled tokens), with a one-cycle schedule where pretrain_vision keeps the
+learning rate constant, and targets from the reference findings (see below):
 
 - `qwen_vit`: the vision tower of the `small` preset (random init, patch 14, 112 px, as run_sft builds it);
 - `cnn`: a 4-block convolutional network of about 0.1M parameters on the same 112 px images (a reference point only;
@@ -80,7 +82,6 @@ def train_probe(encoder, feats, dim, data, epochs, lr, batch_size, seed):
     steps = epochs * -(-len(y) // batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps, pct_start=0.1)
     g = torch.Generator().manual_seed(seed)
-    batches = {}
     def score(x):
         encoder.eval()
         with torch.no_grad(): return torch.cat([torch.sigmoid(head(feats(x[i:i + 128]))) for i in range(0, len(x), 128)]).numpy()
