@@ -11,9 +11,9 @@ import torch
 from .rewards import report_part
 
 # %% auto #0
-__all__ = ['PRED_COLUMNS', 'generate_reports', 'split_think', 'generation_backend', 'vllm_engine', 'generate_vllm',
-           'checkpoint_dir', 'run_settings', 'load_checkpoint', 'predict_studies', 'read_predictions',
-           'resolve_systems', 'batching_speedup', 'collect_runs', 'summarise_runs']
+__all__ = ['PRED_COLUMNS', 'generate_reports', 'split_think', 'checklist_bias', 'calibrate_checklist', 'generation_backend',
+           'vllm_engine', 'generate_vllm', 'checkpoint_dir', 'run_settings', 'load_checkpoint', 'predict_studies',
+           'read_predictions', 'resolve_systems', 'batching_speedup', 'collect_runs', 'summarise_runs']
 
 # %% ../nbs/09_eval.ipynb #e43c3eda
 @torch.inference_mode()
@@ -41,6 +41,30 @@ def split_think(text: str):
     import re
     m = re.search(r"<think>(.*?)</think>", text, re.S)
     return (m.group(1).strip() if m else "", report_part(text))
+
+# %% ../nbs/09_eval.ipynb #f224340d
+def checklist_bias(tokenizer, bias: float):
+    "HF generate `sequence_bias` adding `bias` to the first token of ' yes' and ' possible' (None for 0: plain greedy)."
+    if not bias: return None
+    return {tuple(tokenizer(w, add_special_tokens=False).input_ids[:1]): float(bias) for w in (" yes", " possible")}
+
+def calibrate_checklist(model, processor, rows, grid=(0.0, 0.5, 1.0, 1.5), labeler="rule", max_new_tokens: int = 200,
+                        batch_size: int = 32, progress: bool = True) -> tuple:
+    "(bias, table): the checklist bias from `grid` with the best report CE-F1 (r2gen micro) on `rows`, a validation split."
+    from tqdm.auto import tqdm
+    from rrg_nb.labeler import get_labeler
+    from rrg_nb.metrics import clinical_efficacy
+    if not len(rows): raise ValueError("calibrate_checklist: no validation rows")
+    lab = get_labeler(labeler) if isinstance(labeler, str) else labeler
+    refs = lab.label([r["ref_report"] for r in rows]); table = []
+    for b in tqdm(list(grid), desc="checklist bias", disable=not progress):
+        out = generate_reports(model, processor, rows, batch_size, max_new_tokens, progress=False,
+                               sequence_bias=checklist_bias(processor.tokenizer, b))
+        ce = clinical_efficacy(lab.label([split_think(t)[1] for t in out]), refs, ("r2gen",))["r2gen"]
+        table.append({"bias": float(b), "ce_r2gen_micro_f1": ce["micro_f1"],
+                      "yes_per_report": float(np.mean([split_think(t)[0].count(" yes") for t in out]))})
+    best = max(table, key=lambda r: (round(r["ce_r2gen_micro_f1"], 12), -abs(r["bias"])))
+    return best["bias"], table
 
 # %% ../nbs/09_eval.ipynb #cfe07509
 def generation_backend(backend: str = "auto") -> str:

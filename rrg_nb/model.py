@@ -39,7 +39,7 @@ def train_tokenizer(texts, vocab_size: int = 4000):
 PRESETS = {
     "tiny": dict(text=dict(hidden_size=128, intermediate_size=384, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2),
                  vision=dict(depth=2, hidden_size=48, intermediate_size=96, num_heads=2), vocab_size=2000, image_size=112),
-    "small": dict(text=dict(hidden_size=384, intermediate_size=1024, num_hidden_layers=6, num_attention_heads=6, num_key_value_heads=2),
+    "small": dict(text=dict(hidden_size=384, intermediate_size=1024, num_hidden_layers=4, num_attention_heads=6, num_key_value_heads=2),
                   vision=dict(depth=4, hidden_size=192, intermediate_size=384, num_heads=3), vocab_size=4000, image_size=112),
 }
 
@@ -52,7 +52,7 @@ def make_processor(tokenizer, image_size: int = 112):
     return Qwen2_5_VLProcessor(image_processor=ip, tokenizer=tokenizer, video_processor=Qwen2VLVideoProcessor(), chat_template=CHAT_TEMPLATE)
 
 def build_tiny_qwen25vl(tokenizer, preset: str = "tiny", seed: int = 0):
-    "A randomly initialised Qwen2.5-VL of a named preset ('tiny' ~1M, 'small' ~15M parameters) for `tokenizer`."
+    "A randomly initialised Qwen2.5-VL of a named preset ('tiny' ~1M, 'small' ~10.5M parameters) for `tokenizer`."
     from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
     if preset not in PRESETS: raise ValueError(f"unknown preset '{preset}': choose from {sorted(PRESETS)}")
     p = PRESETS[preset]; t = dict(p["text"]); hd = t["hidden_size"] // t["num_attention_heads"]

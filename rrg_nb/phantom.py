@@ -17,8 +17,8 @@ from .labeler import RuleLabeler, as_report_text, iter_mentions
 # %% auto #0
 __all__ = ['MASKS_VERSION', 'RENDERED', 'SEVERITIES', 'SIDES', 'ZONES', 'KINDS', 'RENDER_VERSION', 'MIDLINE', 'clean_lung_mask',
            'lung_masks', 'normalize_findings', 'extract_findings', 'sample_anatomy', 'render', 'study_seed', 'png_ok',
-           'phantom_root', 'build_iu_phantom', 'load_iu_phantom', 'show_gallery', 'drawn', 'pixels', 'linear_probe',
-           'tiny_cnn', 'random_findings']
+           'phantom_root', 'build_iu_phantom', 'load_iu_phantom', 'render_view', 'show_gallery', 'drawn', 'pixels',
+           'linear_probe', 'tiny_cnn', 'random_findings']
 
 # %% ../nbs/05_phantom.ipynb #f9a42da6
 _C = 256  # side of the canonical mask frame
@@ -821,6 +821,22 @@ def load_iu_phantom(root=None, size: int = 224, seed: int = 0, build: bool = Tru
     lab = df[list(LABELS)].to_numpy(float)
     for s, row in zip(out, lab): s.labels = [float(v) for v in row]
     return StudyList(out, {"studies": len(out), "loaded_from": str(root), "splits": dict(Counter(s.split for s in out))})
+
+# %% ../nbs/05_phantom.ipynb #57463644
+def render_view(study, k: int = 0, size: int = None):
+    "View `k` of an IU-Phantom study as an RGB PIL image: k = 0 its dataset image, k >= 1 its findings on another seed's anatomy."
+    from PIL import Image
+    if k < 0 or int(k) != k: raise ValueError(f"render_view: k must be an int >= 0, not {k!r}")
+    meta = study.meta or {}
+    if k == 0:
+        im = Image.open(study.image_paths[0])
+    else:
+        if "render" not in meta or "render_seed" not in meta:
+            raise ValueError(f"render_view: study {study.study_id} is not an IU-Phantom study (meta has no 'render'/'render_seed')")
+        S = Image.open(study.image_paths[0]).size[0] if study.image_paths else 224
+        im = Image.fromarray(render(meta["render"], S, seed=(int(meta["render_seed"]) + 1_000_003 * int(k)) % 2 ** 62))
+    im = im.convert("RGB")
+    return im.resize((size, size)) if size else im
 
 # %% ../nbs/05_phantom.ipynb #e3ace39f
 def _short(obs, d) -> str:

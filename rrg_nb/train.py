@@ -12,9 +12,9 @@ from .core import seed_everything, save_json
 from .model import build_messages, TEMPLATES
 
 # %% auto #0
-__all__ = ['RECIPES', 'load_image', 'think_text', 'sft_rows', 'pretrain_vision', 'oversample', 'sft_config', 'last_checkpoint',
-           'restore_weights', 'RecordsOnResume', 'resume', 'train_sft', 'grpo_rows', 'grpo_rewards', 'grpo_config',
-           'grpo_trainer_class', 'ce_probe', 'train_grpo', 'cached_sft']
+__all__ = ['RECIPES', 'SFT_VERSION', 'load_image', 'think_text', 'sft_rows', 'pretrain_vision', 'oversample', 'sft_config',
+           'last_checkpoint', 'restore_weights', 'RecordsOnResume', 'resume', 'train_sft', 'grpo_rows', 'grpo_rewards',
+           'grpo_config', 'grpo_trainer_class', 'ce_probe', 'train_grpo', 'cached_sft']
 
 # %% ../nbs/08_train.ipynb #f470aef7
 def load_image(path, size: int = None):
@@ -25,16 +25,11 @@ def load_image(path, size: int = None):
     return im.resize((size, size)) if size else im
 
 def think_text(labels) -> str:
-    "A short think part from a label row: the findings present, uncertain and absent, in words."
+    "The think part from a label row: a checklist of the 13 findings in label order, each 'yes', 'possible' or 'no'."
     from rrg_nb.core import FINDINGS13
     if labels is None: return "Reviewing the image."
-    lab = dict(zip(FINDINGS13, np.asarray(labels, dtype=float)[:13]))
-    pos = [k.lower() for k, v in lab.items() if v == 1]; unc = [k.lower() for k, v in lab.items() if v == -1]
-    neg = [k.lower() for k, v in lab.items() if v == 0]
-    parts = [f"Present: {', '.join(pos)}." if pos else "No definite abnormality."]
-    if unc: parts.append(f"Possible: {', '.join(unc)}.")
-    if neg: parts.append(f"Absent: {', '.join(neg)}.")
-    return " ".join(parts)
+    word = {1.0: "yes", -1.0: "possible"}  # 0 (negated) and blank (not mentioned) are both "no": nothing to report
+    return "; ".join(f"{k.lower()} {word.get(float(v), 'no')}" for k, v in zip(FINDINGS13, np.asarray(labels, dtype=float)[:13])) + "."
 
 def sft_rows(studies, template: str = "plain", by_id=None, image_size: int = None, shuffle_images_seed=None) -> list:
     "Prompt-completion rows (prompt, completion, images, study_id, ref_report: the reference report text) for TRL."
@@ -58,17 +53,26 @@ def sft_rows(studies, template: str = "plain", by_id=None, image_size: int = Non
 
 # %% ../nbs/08_train.ipynb #5cd89638
 def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3, batch_size: int = 64, image_size: int = None,
-                    seed: int = 0, val_studies=None, progress: bool = True) -> list:
+                    seed: int = 0, val_studies=None,
+                    views: int = 1,  # epoch e trains on view e % views of each study: 0 its image, k >= 1 view_fn(study, k, image_size)
+                    view_fn=None,  # e.g. rrg_nb.phantom.render_view: the same findings drawn on another chest
+                    progress: bool = True) -> list:
     "Multi-label pretraining of `model`'s vision tower on the studies' labels; returns per-epoch {epoch, loss, val_auroc}."
     from tqdm.auto import tqdm
     vis = model.model.visual if hasattr(model, "model") and hasattr(model.model, "visual") else model.visual
     studies = [s for s in studies if s.image_paths and s.labels is not None]
     if not studies: raise ValueError("pretrain_vision: no studies with both images and labels")
-    def prep(st):
-        ip = processor.image_processor(images=[load_image(s.image_paths[0], image_size) for s in st], return_tensors="pt")
-        return ip["pixel_values"].reshape(len(st), -1, ip["pixel_values"].shape[-1]), ip["image_grid_thw"]
+    if views < 1 or int(views) != views: raise ValueError(f"pretrain_vision: views must be an int >= 1, not {views!r}")
+    if views > 1 and view_fn is None:
+        raise ValueError("pretrain_vision: views > 1 needs view_fn(study, k, size) (rrg_nb.phantom.render_view draws IU-Phantom views)")
+    def prep(ims):
+        ip = processor.image_processor(images=ims, return_tensors="pt")
+        return ip["pixel_values"].reshape(len(ims), -1, ip["pixel_values"].shape[-1]), ip["image_grid_thw"]
     def target(st): return torch.tensor(np.array([[v in (1, -1) for v in np.asarray(s.labels, float)] for s in st]), dtype=torch.float32)
-    PV, G = prep(studies); Y = target(studies)
+    images = [[load_image(s.image_paths[0], image_size) for s in studies]]
+    for k in tqdm(range(1, int(views)), desc="drawing views", disable=not progress):
+        images.append([view_fn(s, k, image_size) for s in studies])
+    PV, G = prep(images[0]) if views == 1 else (None, None); Y = target(studies)
     seed_everything(seed)
     dim = vis.merger.mlp[-1].out_features if hasattr(vis, "merger") else vis.config.out_hidden_size
     head = torch.nn.Linear(dim, Y.shape[1])
@@ -81,9 +85,12 @@ def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3
     params = [p for p in vis.parameters() if p.requires_grad] + list(head.parameters())
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     g = torch.Generator().manual_seed(seed); hist = []
-    if val_studies: PVv, Gv = prep(val_studies); Yv = target(val_studies).numpy()
+    if val_studies:
+        val_studies = [s for s in val_studies if s.image_paths and s.labels is not None]
+        PVv, Gv = prep([load_image(s.image_paths[0], image_size) for s in val_studies]); Yv = target(val_studies).numpy()
     was = vis.training
     for ep in tqdm(range(epochs), desc="vision pretraining", disable=not progress):
+        if views > 1: PV, G = prep(images[ep % views])  # patches of this epoch's view (one view in memory at a time)
         vis.train(); perm = torch.randperm(len(studies), generator=g); tot = 0.0
         for i in range(0, len(studies), batch_size):
             idx = perm[i:i + batch_size]
@@ -303,11 +310,13 @@ def train_grpo(model, processor, rows, config, reward: str = "mrg_r1", reward_op
     return trainer
 
 # %% ../nbs/08_train.ipynb #86eb59a9
+SFT_VERSION = 2  # 2: small preset with 4 text layers, checklist think target
+
 def cached_sft(params: dict, cache=None, notebook=None, log=print) -> Path:
     "Folder of a finished run_sft run with these papermill parameters (run now if there is none); see `nbs/run_sft.ipynb`."
     from rrg_nb.core import cache_dir, text_hash, MissingResourceError
     params = {k: v for k, v in sorted(params.items()) if k != "output_dir"}
-    out = Path(cache or cache_dir("sft")) / text_hash(json.dumps(params, sort_keys=True))
+    out = Path(cache or cache_dir("sft")) / text_hash(json.dumps({**params, "_sft_version": SFT_VERSION}, sort_keys=True))
     if (out / "metrics.json").exists() and (out / "checkpoint-final" / "config.json").exists():
         log(f"SFT: reusing {out}"); return out
     import rrg_nb, papermill as pm

@@ -40,9 +40,11 @@ def test_parameters_are_documented():
 def test_run_sft_smoke(tmp_path):
     "run_sft at smoke size, then again from the saved checkpoint by path (the code path a 7B model takes)."
     out = _papermill("run_sft.ipynb", tmp_path / "sft", model="tiny", steps=4, batch_size=4, n_train=24, n_test=8, n_boot=20,
-                     max_new_tokens=8, vision_epochs=1, oversample_abnormal=2)
+                     max_new_tokens=8, vision_epochs=1, vision_views=2, oversample_abnormal=2, n_calibrate=6)
     m = json.loads((out / "metrics.json").read_text())
     assert set(m["test"]) == {"model", "template_baseline", "shuffled_images"}
+    cal = m["checklist_bias"]  # the default template thinks: its checklist bias is chosen on validation
+    assert [r["bias"] for r in cal["validation"]] == [1.0, 1.5, 2.0] and cal["chosen"] in (1.0, 1.5, 2.0)
     assert 0 <= m["ce_r2gen_micro_f1"] <= 1 and len(m["test"]["model"]["ci"]["BLEU_4"]) == 2
     for f in ("loss.png", "samples.csv", "timing.json", "checkpoint-final/config.json", "run_sft.ipynb"): assert (out / f).exists(), f
     out2 = _papermill("run_sft.ipynb", tmp_path / "sft2", model=str(out / "checkpoint-final"), steps=2, batch_size=4, n_train=8,
@@ -73,7 +75,8 @@ def test_run_grpo_smoke(tmp_path):
 
 def test_run_sft_same_seed_same_metrics(tmp_path):
     "Same seed, same machine: run_sft writes the same metrics.json twice (smoke size)."
-    kw = dict(model="tiny", steps=3, batch_size=4, n_train=16, n_test=8, n_boot=20, max_new_tokens=8, vision_epochs=1, seed=3)
+    kw = dict(model="tiny", steps=3, batch_size=4, n_train=16, n_test=8, n_boot=20, max_new_tokens=8, vision_epochs=1, vision_views=2,
+              n_calibrate=6, seed=3)
     a = json.loads((_papermill("run_sft.ipynb", tmp_path / "a", **kw) / "metrics.json").read_text())
     b = json.loads((_papermill("run_sft.ipynb", tmp_path / "b", **kw) / "metrics.json").read_text())
     assert a == b
