@@ -11,14 +11,17 @@ import torch
 from .rewards import report_part
 
 # %% auto #0
-__all__ = ['PRED_COLUMNS', 'generate_reports', 'split_think', 'checklist_bias', 'calibrate_checklist', 'generation_backend',
-           'vllm_engine', 'generate_vllm', 'checkpoint_dir', 'run_settings', 'load_checkpoint', 'predict_studies',
-           'read_predictions', 'resolve_systems', 'batching_speedup', 'collect_runs', 'summarise_runs']
+__all__ = ['PRED_COLUMNS', 'generate_reports', 'split_think', 'ChecklistBias', 'checklist_processors', 'checklist_margins',
+           'calibrate_checklist', 'generation_backend', 'vllm_engine', 'generate_vllm', 'checkpoint_dir',
+           'run_settings', 'load_checkpoint', 'predict_studies', 'read_predictions', 'resolve_systems',
+           'batching_speedup', 'collect_runs', 'summarise_runs']
 
 # %% ../nbs/09_eval.ipynb #e43c3eda
 @torch.inference_mode()
 def generate_reports(model, processor, rows, batch_size: int = 16, max_new_tokens: int = 96, do_sample: bool = False,
-                     progress: bool = True, **gen_kw) -> list:
+                     progress: bool = True,
+                     processors=None,  # fn(row indices, prompt length) -> logits processors for that batch (see ChecklistBias)
+                     **gen_kw) -> list:
     "Generate a completion for every prompt-completion row ({'prompt', 'images'}); returns the texts in input order."
     from tqdm.auto import tqdm
     tok = processor.tokenizer; tok.padding_side = "left"
@@ -30,7 +33,11 @@ def generate_reports(model, processor, rows, batch_size: int = 16, max_new_token
         idx = order[b:b + batch_size]
         imgs = [im for i in idx for im in rows[i]["images"]]
         enc = processor(text=[texts[i] for i in idx], images=imgs or None, return_tensors="pt", padding=True).to(dev)
-        gen = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=do_sample, use_cache=True, **gen_kw)  # training may have turned the cache off
+        kw = dict(gen_kw)
+        if processors is not None:
+            from transformers import LogitsProcessorList
+            kw["logits_processor"] = LogitsProcessorList(processors(idx, enc["input_ids"].shape[1]))
+        gen = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=do_sample, use_cache=True, **kw)  # training may have turned the cache off
         for k, i in enumerate(idx): out[i] = tok.decode(gen[k, enc["input_ids"].shape[1]:], skip_special_tokens=False)
     model.train(was_training)
     clean = [t.replace(tok.eos_token, "").replace(tok.pad_token, "").strip() for t in out]
@@ -43,28 +50,84 @@ def split_think(text: str):
     return (m.group(1).strip() if m else "", report_part(text))
 
 # %% ../nbs/09_eval.ipynb #f224340d
-def checklist_bias(tokenizer, bias: float):
-    "HF generate `sequence_bias` adding `bias` to the first token of ' yes' and ' possible' (None for 0: plain greedy)."
-    if not bias: return None
-    return {tuple(tokenizer(w, add_special_tokens=False).input_ids[:1]): float(bias) for w in (" yes", " possible")}
+def _first_id(tokenizer, word: str) -> int: return tokenizer(word, add_special_tokens=False).input_ids[0]
 
-def calibrate_checklist(model, processor, rows, grid=(0.0, 0.5, 1.0, 1.5), labeler="rule", max_new_tokens: int = 200,
-                        batch_size: int = 32, progress: bool = True) -> tuple:
-    "(bias, table): the checklist bias from `grid` with the best report CE-F1 (r2gen micro) on `rows`, a validation split."
-    from tqdm.auto import tqdm
+class ChecklistBias:
+    "Logits processor for the think checklist: in finding f's answer slot, record the policy's margin (max(yes, possible) - no), then add biases[f] to ' yes' and ' possible'."
+    def __init__(self, tokenizer, biases=None, prompt_len: int = 0, record=None):
+        from rrg_nb.core import FINDINGS13
+        self.names = [f.lower() for f in FINDINGS13]
+        b = {} if biases is None else biases
+        self.b = np.array([b.get(f, 0.0) for f in FINDINGS13] if isinstance(b, dict) else b, dtype=float)
+        if self.b.shape != (len(FINDINGS13),): raise ValueError(f"ChecklistBias: {len(FINDINGS13)} biases needed, got {self.b.shape}")
+        self.tok, self.p0, self.record = tokenizer, prompt_len, record  # record: per batch row, an array of 13 margins to fill
+        self.yes, self.maybe, self.no = (_first_id(tokenizer, w) for w in (" yes", " possible", " no"))
+        self.end = tokenizer.convert_tokens_to_ids("</think>")
+
+    def slot(self, gen_ids) -> int | None:
+        "Index of the finding whose answer comes next after the generated ids, or None (past the think part, or not after a finding name)."
+        if self.end in gen_ids: return None
+        tail = self.tok.decode(gen_ids[-12:], skip_special_tokens=True)
+        for k, n in enumerate(self.names):
+            if tail.endswith(n) and (len(tail) == len(n) or tail[-len(n) - 1] in " ;>\n"): return k
+        return None
+
+    def __call__(self, input_ids, scores):
+        for r in range(input_ids.shape[0]):
+            k = self.slot(input_ids[r, self.p0:].tolist())
+            if k is None: continue
+            if self.record is not None: self.record[r][k] = float(torch.maximum(scores[r, self.yes], scores[r, self.maybe]) - scores[r, self.no])
+            scores[r, self.yes] += self.b[k]; scores[r, self.maybe] += self.b[k]
+        return scores
+
+def checklist_processors(tokenizer, biases):
+    "The `processors` argument of generate_reports applying per-finding checklist biases (None when there are none)."
+    if biases is None or not any(dict(biases).values()): return None
+    return lambda idx, p0: [ChecklistBias(tokenizer, biases, p0)]
+
+def checklist_margins(model, processor, rows, max_new_tokens: int = 200, batch_size: int = 32, progress: bool = True):
+    "(margins (n, 13) with NaN where a slot never came, completions): one greedy pass recording each finding's answer margin."
+    m = np.full((len(rows), 13), np.nan)
+    texts = generate_reports(model, processor, rows, batch_size, max_new_tokens, progress=progress,
+                             processors=lambda idx, p0: [ChecklistBias(processor.tokenizer, None, p0, record=[m[i] for i in idx])])
+    return m, texts
+
+def _decoded_f1(pos13, ref_pos14) -> float:
+    "r2gen micro-F1 over 14 labels of a decoded checklist (No Finding when none of the 12 pathologies is called)."
+    pred = np.concatenate([pos13, ~pos13[:, :12].any(1, keepdims=True)], 1)
+    tp = (pred & ref_pos14).sum(); return float(2 * tp / max(pred.sum() + ref_pos14.sum(), 1))
+
+def calibrate_checklist(model, processor, rows, labeler="rule", grid=tuple(np.arange(-2.0, 6.01, 0.25)), min_positives: int = 3,
+                        max_new_tokens: int = 200, batch_size: int = 32, progress: bool = True) -> tuple:
+    "(biases {finding: bias}, report): per-finding checklist biases chosen on `rows`, a validation split (see above)."
+    from rrg_nb.core import FINDINGS13
     from rrg_nb.labeler import get_labeler
     from rrg_nb.metrics import clinical_efficacy
     if not len(rows): raise ValueError("calibrate_checklist: no validation rows")
     lab = get_labeler(labeler) if isinstance(labeler, str) else labeler
-    refs = lab.label([r["ref_report"] for r in rows]); table = []
-    for b in tqdm(list(grid), desc="checklist bias", disable=not progress):
-        out = generate_reports(model, processor, rows, batch_size, max_new_tokens, progress=False,
-                               sequence_bias=checklist_bias(processor.tokenizer, b))
-        ce = clinical_efficacy(lab.label([split_think(t)[1] for t in out]), refs, ("r2gen",))["r2gen"]
-        table.append({"bias": float(b), "ce_r2gen_micro_f1": ce["micro_f1"],
-                      "yes_per_report": float(np.mean([split_think(t)[0].count(" yes") for t in out]))})
-    best = max(table, key=lambda r: (round(r["ce_r2gen_micro_f1"], 12), -abs(r["bias"])))
-    return best["bias"], table
+    refs = lab.label([r["ref_report"] for r in rows]); ref_pos = refs == 1
+    m, greedy = checklist_margins(model, processor, rows, max_new_tokens, batch_size, progress)
+    mm = np.nan_to_num(m, nan=-np.inf)  # a slot the policy never reached is a "no" at every bias
+    b = np.zeros(13); grid = sorted(grid, key=abs)  # ties go to the smaller |bias|
+    npos = ref_pos[:, :13].sum(0)
+    for _ in range(2):  # coordinate ascent, two sweeps
+        for f in np.flatnonzero(npos >= min_positives):
+            scores = []
+            for g in grid:
+                b2 = b.copy(); b2[f] = g; scores.append(_decoded_f1(mm + b2 > 0, ref_pos))
+            b[f] = grid[int(np.argmax(scores))]
+    def report_f1(texts): return clinical_efficacy(lab.label([split_think(t)[1] for t in texts]), refs, ("r2gen",))["r2gen"]["micro_f1"]
+    biases = {f: float(v) for f, v in zip(FINDINGS13, b)}
+    f1_greedy = report_f1(greedy)
+    f1_biased = report_f1(generate_reports(model, processor, rows, batch_size, max_new_tokens, progress=progress,
+                                           processors=checklist_processors(processor.tokenizer, biases))) if b.any() else f1_greedy
+    keep = f1_biased >= f1_greedy
+    report = {"n_validation": len(rows), "kept": bool(keep and b.any()), "report_f1_greedy": f1_greedy, "report_f1_biased": f1_biased,
+              "checklist_f1_greedy": _decoded_f1(mm > 0, ref_pos), "checklist_f1_biased": _decoded_f1(mm + b > 0, ref_pos),
+              "per_finding": [{"finding": f, "positives": int(n), "bias": float(v), "margin_seen": int(np.isfinite(m[:, k]).sum())}
+                              for k, (f, n, v) in enumerate(zip(FINDINGS13, npos, b))]}
+    return (biases if keep else {f: 0.0 for f in FINDINGS13}), report
+
 
 # %% ../nbs/09_eval.ipynb #cfe07509
 def generation_backend(backend: str = "auto") -> str:

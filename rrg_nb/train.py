@@ -13,8 +13,8 @@ from .model import build_messages, TEMPLATES
 
 # %% auto #0
 __all__ = ['RECIPES', 'SFT_VERSION', 'load_image', 'think_text', 'sft_rows', 'pretrain_vision', 'oversample', 'sft_config',
-           'last_checkpoint', 'restore_weights', 'RecordsOnResume', 'resume', 'train_sft', 'grpo_rows', 'grpo_rewards',
-           'grpo_config', 'grpo_trainer_class', 'ce_probe', 'train_grpo', 'cached_sft']
+           'last_checkpoint', 'restore_weights', 'RecordsOnResume', 'resume', 'PlainLoss', 'train_sft', 'grpo_rows',
+           'grpo_rewards', 'grpo_config', 'grpo_trainer_class', 'ce_probe', 'train_grpo', 'cached_sft']
 
 # %% ../nbs/08_train.ipynb #f470aef7
 def load_image(path, size: int = None):
@@ -72,7 +72,12 @@ def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3
     images = [[load_image(s.image_paths[0], image_size) for s in studies]]
     for k in tqdm(range(1, int(views)), desc="drawing views", disable=not progress):
         images.append([view_fn(s, k, image_size) for s in studies])
-    PV, G = prep(images[0]) if views == 1 else (None, None); Y = target(studies)
+    cache = {}  # view -> (patches, grid), each view prepared once; several views kept in float16 to halve their memory
+    def view(k):
+        if k not in cache:
+            pv, grid = prep(images[k]); cache[k] = (pv if views == 1 else pv.half(), grid)
+        return cache[k]
+    Y = target(studies)
     seed_everything(seed)
     dim = vis.merger.mlp[-1].out_features if hasattr(vis, "merger") else vis.config.out_hidden_size
     head = torch.nn.Linear(dim, Y.shape[1])
@@ -90,11 +95,11 @@ def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3
         PVv, Gv = prep([load_image(s.image_paths[0], image_size) for s in val_studies]); Yv = target(val_studies).numpy()
     was = vis.training
     for ep in tqdm(range(epochs), desc="vision pretraining", disable=not progress):
-        if views > 1: PV, G = prep(images[ep % views])  # patches of this epoch's view (one view in memory at a time)
+        PV, G = view(ep % views)
         vis.train(); perm = torch.randperm(len(studies), generator=g); tot = 0.0
         for i in range(0, len(studies), batch_size):
             idx = perm[i:i + batch_size]
-            loss = loss_fn(fwd(PV[idx], G[idx]), Y[idx]); opt.zero_grad(); loss.backward(); opt.step(); tot += float(loss) * len(idx)
+            loss = loss_fn(fwd(PV[idx].float(), G[idx]), Y[idx]); opt.zero_grad(); loss.backward(); opt.step(); tot += float(loss) * len(idx)
         h = {"epoch": ep + 1, "loss": tot / len(studies)}
         if val_studies:
             from sklearn.metrics import roc_auc_score
@@ -158,15 +163,26 @@ def resume(trainer):
         return None
     return trainer.train(resume_from_checkpoint=ck)
 
-def train_sft(model, processor, rows, config, eval_rows=None):
+class PlainLoss:
+    "SFTTrainer mixin: the loss from the model's own cross-entropy (`Trainer.compute_loss`) instead of TRL's fused LM head."
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        from transformers import Trainer
+        inputs["use_cache"] = False
+        return Trainer.compute_loss(self, model, inputs, return_outputs=return_outputs, num_items_in_batch=num_items_in_batch)
+
+def train_sft(model, processor, rows, config, eval_rows=None,
+              fused_lm_head: bool = None,  # TRL's chunked LM head (logs entropy and token accuracy); None: on GPU only
+             ):
     "Run TRL SFT on prompt-completion rows (resuming from the last checkpoint); returns the trainer."
     from datasets import Dataset
     from trl import SFTTrainer
     seed_everything(config.seed)
+    fused = torch.cuda.is_available() if fused_lm_head is None else fused_lm_head
+    cls = SFTTrainer if fused else type("PlainLossSFTTrainer", (PlainLoss, SFTTrainer), {})
     keep = ("prompt", "completion", "images")
     ds = Dataset.from_list([{k: r[k] for k in keep} for r in rows])
     ev = Dataset.from_list([{k: r[k] for k in keep} for r in eval_rows]) if eval_rows else None
-    trainer = SFTTrainer(model=model, args=config, train_dataset=ds, eval_dataset=ev, processing_class=processor)
+    trainer = cls(model=model, args=config, train_dataset=ds, eval_dataset=ev, processing_class=processor)
     resume(trainer)
     return trainer
 
@@ -310,7 +326,7 @@ def train_grpo(model, processor, rows, config, reward: str = "mrg_r1", reward_op
     return trainer
 
 # %% ../nbs/08_train.ipynb #86eb59a9
-SFT_VERSION = 2  # 2: small preset with 4 text layers, checklist think target
+SFT_VERSION = 3  # 2: small preset with 4 text layers, checklist think target; 3: per-finding checklist calibration, plain CPU loss
 
 def cached_sft(params: dict, cache=None, notebook=None, log=print) -> Path:
     "Folder of a finished run_sft run with these papermill parameters (run now if there is none); see `nbs/run_sft.ipynb`."
