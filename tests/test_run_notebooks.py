@@ -63,6 +63,9 @@ def test_run_grpo_smoke(tmp_path):
     for k in ("ce_r2gen_micro_f1", "BLEU_4"): assert 0 <= m[k] <= 1 and 0 <= m["init_" + k] <= 1
     d = m["grpo_vs_init"]["ce_r2gen_micro_f1"]; assert d["lo"] <= d["diff"] <= d["hi"]
     assert [h["step"] for h in m["ce_over_steps"]] == [0, 1, 2]
+    for k in ("init", "grpo"):  # the trained reward on the test completions: each part and the 0.75/0.25 weighted total
+        r = m["test_reward"][k]; assert set(r) == {"mccs_m0", "format", "total"}
+        assert abs(r["total"] - (0.75 * r["mccs_m0"] + 0.25 * r["format"])) < 1e-9
     for f in ("curves.png", "ce_over_steps.png", "samples.csv", "timing.json", "checkpoint-final/config.json", "run_grpo.ipynb"):
         assert (out / f).exists(), f
     g = pd.read_csv(out / "sampled_groups.csv")
