@@ -66,6 +66,7 @@ def test_run_grpo_smoke(tmp_path):
     for k in ("init", "grpo"):  # the trained reward on the test completions: each part and the 0.75/0.25 weighted total
         r = m["test_reward"][k]; assert set(r) == {"mccs_m0", "format", "total"}
         assert abs(r["total"] - (0.75 * r["mccs_m0"] + 0.25 * r["format"])) < 1e-9
+    assert set(m["findings_stated"]) == {"reference", "init", "grpo"} and set(m["findings_stated"]["grpo"]) == {"positive", "uncertain", "negated"}
     for f in ("curves.png", "ce_over_steps.png", "samples.csv", "timing.json", "checkpoint-final/config.json", "run_grpo.ipynb"):
         assert (out / f).exists(), f
     g = pd.read_csv(out / "sampled_groups.csv")
