@@ -49,8 +49,10 @@ def test_run_sft_smoke(tmp_path):
     assert 0 <= m["ce_r2gen_micro_f1"] <= 1 and len(m["test"]["model"]["ci"]["BLEU_4"]) == 2
     for f in ("loss.png", "samples.csv", "timing.json", "checkpoint-final/config.json", "run_sft.ipynb"): assert (out / f).exists(), f
     out2 = _papermill("run_sft.ipynb", tmp_path / "sft2", model=str(out / "checkpoint-final"), steps=2, batch_size=4, n_train=8,
-                      n_test=4, n_boot=10, max_new_tokens=4, vision_epochs=0)
-    assert json.loads((out2 / "metrics.json").read_text())["config"]["model"].endswith("checkpoint-final")
+                      n_test=4, n_boot=10, max_new_tokens=4, vision_epochs=0, template="plain")
+    m2 = json.loads((out2 / "metrics.json").read_text())
+    assert m2["config"]["model"].endswith("checkpoint-final")
+    assert m2["checklist_calibration"] == {"biases": None}  # the plain template has no checklist to calibrate
 
 def test_run_grpo_smoke(tmp_path):
     "The main job at smoke size: no init_checkpoint, so SFT runs first into the cache; a second run reuses that SFT run."

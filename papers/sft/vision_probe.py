@@ -1,6 +1,6 @@
 """How much of each finding can the policy's vision tower see? A diagnostic for run_sft's controls.
 
-run_sft's small Qwen2.5-VL beats the template baseline by only a point or two of CE-F1. This script asks whether the
+run_sft's small Qwen2.5-VL beats the template baseline by only a few points of CE-F1. This script asks whether the
 decoder or the image encoder is the bottleneck. It trains two image encoders on the IU-Phantom train split with the
 multi-label objective and optimiser of `rrg_nb.train.pretrain_vision` (BCE with positive weights capped at 10, AdamW,
 lr 1e-3, weight decay 0.01, batch 64, mean-pooled tokens), with a one-cycle schedule where pretrain_vision keeps the
