@@ -13,8 +13,8 @@ import numpy as np
 from .core import MissingResourceError, atomic_write, package_data
 
 # %% auto #0
-__all__ = ['SECTIONS', 'R2GEN_IU_SIZES', 'MIMIC_SPLITS', 'DATASETS', 'Study', 'StudyList', 'clean_text', 'parse_sections',
-           'parse_openi_xml', 'deterministic_split', 'iu_xray_studies', 'read_r2gen_annotation',
+__all__ = ['SECTIONS', 'R2GEN_IU_SIZES', 'MIMIC_SPLITS', 'DATASETS', 'Study', 'load_image', 'StudyList', 'clean_text',
+           'parse_sections', 'parse_openi_xml', 'deterministic_split', 'iu_xray_studies', 'read_r2gen_annotation',
            'write_r2gen_annotation', 'link_priors', 'mimic_cxr_studies', 'make_fake_mimic_tree', 'load_studies',
            'run_splits']
 
@@ -52,6 +52,15 @@ class Study:
         return next((v for v in self.views if v in ("PA", "AP")), self.views[0] if self.views else "")
 
     def to_dict(self) -> dict: return asdict(self)
+
+# %% ../nbs/01_data.ipynb #5ece502e
+def load_image(path, size: int = None):
+    "A radiograph as an RGB PIL image (grayscale files are expanded), optionally resized to size x size."
+    from PIL import Image
+    im = Image.open(path) if isinstance(path, (str, Path)) else Image.fromarray(np.asarray(path))
+    im = im.convert("RGB")
+    return im.resize((size, size)) if size else im
+
 
 # %% ../nbs/01_data.ipynb #540a48b0
 class StudyList(list):

@@ -11,7 +11,7 @@ from collections import Counter
 import numpy as np
 import cv2
 from .core import LABELS, LABEL_INDEX, MissingResourceError, atomic_write, cache_dir, package_data
-from .data import Study, StudyList, iu_xray_studies, write_r2gen_annotation
+from .data import Study, StudyList, iu_xray_studies, load_image, write_r2gen_annotation
 from .labeler import RuleLabeler, as_report_text, iter_mentions
 
 # %% auto #0
@@ -827,16 +827,12 @@ def render_view(study, k: int = 0, size: int = None):
     "View `k` of an IU-Phantom study as an RGB PIL image: k = 0 its dataset image, k >= 1 its findings on another seed's anatomy."
     from PIL import Image
     if k < 0 or int(k) != k: raise ValueError(f"render_view: k must be an int >= 0, not {k!r}")
+    if k == 0: return load_image(study.image_paths[0], size)
     meta = study.meta or {}
-    if k == 0:
-        im = Image.open(study.image_paths[0])
-    else:
-        if "render" not in meta or "render_seed" not in meta:
-            raise ValueError(f"render_view: study {study.study_id} is not an IU-Phantom study (meta has no 'render'/'render_seed')")
-        S = Image.open(study.image_paths[0]).size[0] if study.image_paths else 224
-        im = Image.fromarray(render(meta["render"], S, seed=(int(meta["render_seed"]) + 1_000_003 * int(k)) % 2 ** 62))
-    im = im.convert("RGB")
-    return im.resize((size, size)) if size else im
+    if "render" not in meta or "render_seed" not in meta:
+        raise ValueError(f"render_view: study {study.study_id} is not an IU-Phantom study (meta has no 'render'/'render_seed')")
+    S = Image.open(study.image_paths[0]).size[0] if study.image_paths else 224
+    return load_image(render(meta["render"], S, seed=(int(meta["render_seed"]) + 1_000_003 * int(k)) % 2 ** 62), size)
 
 # %% ../nbs/05_phantom.ipynb #e3ace39f
 def _short(obs, d) -> str:

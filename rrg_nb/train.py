@@ -9,21 +9,15 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import seed_everything, save_json
+from .data import load_image
 from .model import build_messages, TEMPLATES
 
 # %% auto #0
-__all__ = ['RECIPES', 'SFT_VERSION', 'load_image', 'think_text', 'sft_rows', 'pretrain_vision', 'oversample', 'sft_config',
-           'last_checkpoint', 'restore_weights', 'RecordsOnResume', 'resume', 'PlainLoss', 'train_sft', 'grpo_rows',
-           'grpo_rewards', 'grpo_config', 'grpo_trainer_class', 'ce_probe', 'train_grpo', 'cached_sft']
+__all__ = ['RECIPES', 'SFT_VERSION', 'think_text', 'sft_rows', 'pretrain_vision', 'oversample', 'sft_config', 'last_checkpoint',
+           'restore_weights', 'RecordsOnResume', 'resume', 'PlainLoss', 'train_sft', 'grpo_rows', 'grpo_rewards',
+           'grpo_config', 'grpo_trainer_class', 'ce_probe', 'train_grpo', 'cached_sft']
 
 # %% ../nbs/08_train.ipynb #f470aef7
-def load_image(path, size: int = None):
-    "A radiograph as an RGB PIL image (grayscale files are expanded), optionally resized to size x size."
-    from PIL import Image
-    im = Image.open(path) if isinstance(path, (str, Path)) else Image.fromarray(np.asarray(path))
-    im = im.convert("RGB")
-    return im.resize((size, size)) if size else im
-
 def think_text(labels) -> str:
     "The think part from a label row: a checklist of the 13 findings in label order, each 'yes', 'possible' or 'no'."
     from rrg_nb.core import FINDINGS13
