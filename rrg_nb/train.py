@@ -50,6 +50,7 @@ def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3
                     seed: int = 0, val_studies=None,
                     views: int = 1,  # epoch e trains on view e % views of each study: 0 its image, k >= 1 view_fn(study, k, image_size)
                     view_fn=None,  # e.g. rrg_nb.phantom.render_view: the same findings drawn on another chest
+                    schedule: str = "onecycle",  # learning rate: "onecycle" (10% warm-up to lr, then cosine down) or "constant"
                     progress: bool = True) -> list:
     "Multi-label pretraining of `model`'s vision tower on the studies' labels; returns per-epoch {epoch, loss, val_auroc}."
     from tqdm.auto import tqdm
@@ -59,6 +60,7 @@ def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3
     if views < 1 or int(views) != views: raise ValueError(f"pretrain_vision: views must be an int >= 1, not {views!r}")
     if views > 1 and view_fn is None:
         raise ValueError("pretrain_vision: views > 1 needs view_fn(study, k, size) (rrg_nb.phantom.render_view draws IU-Phantom views)")
+    if schedule not in ("onecycle", "constant"): raise ValueError(f"pretrain_vision: schedule must be 'onecycle' or 'constant', not {schedule!r}")
     def prep(ims):
         ip = processor.image_processor(images=ims, return_tensors="pt")
         return ip["pixel_values"].reshape(len(ims), -1, ip["pixel_values"].shape[-1]), ip["image_grid_thw"]
@@ -83,6 +85,8 @@ def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=((1 - pos) / pos).clamp(max=10.0))  # rare findings count, capped
     params = [p for p in vis.parameters() if p.requires_grad] + list(head.parameters())
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    total = max(1, epochs * -(-len(studies) // batch_size))
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=total, pct_start=0.1) if schedule == "onecycle" else None
     g = torch.Generator().manual_seed(seed); hist = []
     if val_studies:
         val_studies = [s for s in val_studies if s.image_paths and s.labels is not None]
@@ -94,6 +98,7 @@ def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3
         for i in range(0, len(studies), batch_size):
             idx = perm[i:i + batch_size]
             loss = loss_fn(fwd(PV[idx].float(), G[idx]), Y[idx]); opt.zero_grad(); loss.backward(); opt.step(); tot += float(loss) * len(idx)
+            if sched is not None: sched.step()
         h = {"epoch": ep + 1, "loss": tot / len(studies)}
         if val_studies:
             from sklearn.metrics import roc_auc_score
@@ -320,7 +325,7 @@ def train_grpo(model, processor, rows, config, reward: str = "mrg_r1", reward_op
     return trainer
 
 # %% ../nbs/08_train.ipynb #86eb59a9
-SFT_VERSION = 3  # 2: small preset with 4 text layers, checklist think target; 3: per-finding checklist calibration, plain CPU loss
+SFT_VERSION = 4  # 2: small preset with 4 text layers, checklist think target; 3: per-finding checklist calibration, plain CPU loss; 4: one-cycle vision pretraining
 
 def cached_sft(params: dict, cache=None, notebook=None, log=print) -> Path:
     "Folder of a finished run_sft run with these papermill parameters (run now if there is none); see `nbs/run_sft.ipynb`."
