@@ -1,10 +1,10 @@
 """How much of each finding can the policy's vision tower see? A diagnostic for run_sft's controls.
 
-run_sft's small Qwen2.5-VL beats the template baseline by only a few points of CE-F1. This script asks whether the
+run_sft's small Qwen2.5-VL beats the template baseline by a few points of CE-F1 (6 in the default run). This script asks whether the
 decoder or the image encoder is the bottleneck. It trains two image encoders on the IU-Phantom train split with the
-multi-label objective and optimiser of `rrg_nb.train.pretrain_vision` (BCE with positive weights capped at 10, AdamW,
-lr 1e-3, weight decay 0.01, batch 64, mean-pooled tokens), with a one-cycle schedule where pretrain_vision keeps the
-learning rate constant, and targets from the reference findings (see below):
+multi-label objective, optimiser and one-cycle schedule of `rrg_nb.train.pretrain_vision` (BCE with positive weights
+capped at 10, AdamW, lr 1e-3, weight decay 0.01, batch 64, mean-pooled tokens), and
+targets from the reference findings (see below):
 
 - `qwen_vit`: the vision tower of the `small` preset (random init, patch 14, 112 px, as run_sft builds it);
 - `cnn`: a 4-block convolutional network of about 0.1M parameters on the same 112 px images (a reference point only;
