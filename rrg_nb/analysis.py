@@ -14,9 +14,9 @@ from .metrics import bootstrap_ci, paired_bootstrap, binarize_labels, _prf
 __all__ = ['DERIVED_STRATA', 'STRATUM_ALIASES', 'DEMOGRAPHIC_COLUMNS', 'VERDICT_COLOURS', 'split_studies', 'reference_texts',
            'study_field', 'age_band', 'encounter_band', 'length_bands', 'is_abnormal', 'strata', 'stratum_order',
            'read_strata_csv', 'attach_demographics', 'stratified_metrics', 'strata_markdown', 'comparison_markdown',
-           'condition_f1', 'plot_condition_f1', 'plot_strata', 'copy_prior_reports', 'sentence_findings',
-           'statement_verdicts', 'qualitative_html', 'qualitative_figure', 'pick_qualitative', 'lodo_rows', 'load_grid',
-           'run_grid', 'grid_markdown']
+           'condition_f1', 'plot_condition_f1', 'plot_strata', 'with_findings', 'reward_counterfactuals',
+           'copy_prior_reports', 'sentence_findings', 'statement_verdicts', 'qualitative_html', 'qualitative_figure',
+           'pick_qualitative', 'lodo_rows', 'load_grid', 'run_grid', 'grid_markdown']
 
 # %% ../nbs/09a_analysis.ipynb #250eac57
 def split_studies(studies, split: str = "test", n: int = 0) -> list:
@@ -288,6 +288,27 @@ def plot_strata(table, key: str = "ce_r2gen_micro_f1", overall: dict = None, tit
     fig.tight_layout()
     if path: fig.savefig(path, dpi=120)
     return fig
+
+# %% ../nbs/09a_analysis.ipynb #59e90cfe
+def with_findings(base, src) -> np.ndarray:
+    "Label rows `base` with the positive and uncertain findings of `src` copied in (13 findings); No Finding cleared where blocked."
+    base, src = np.asarray(base, float), np.asarray(src, float)
+    if base.shape != src.shape or base.ndim != 2 or base.shape[1] != len(LABELS):
+        raise ValueError(f"with_findings: base {base.shape} and src {src.shape} must both be (n, {len(LABELS)}) label rows")
+    k = len(FINDINGS13); out = base.copy()
+    m = np.isin(src[:, :k], (1.0, -1.0)); out[:, :k][m] = src[:, :k][m]
+    blocked = np.isin(out[:, :12], (1.0, -1.0)).any(1)  # the RuleLabeler's No Finding rule: any of the first 12 (not Support Devices)
+    out[blocked, LABEL_INDEX["No Finding"]] = np.nan
+    return out
+
+def reward_counterfactuals(final, start, refs, margin: float = 0.0) -> dict:
+    "Mean MCCS and positives per report of label rows: final, start, final + start's positive findings, final + the references' (oracle)."
+    from rrg_nb.rewards import mccs
+    final, start, refs = (np.asarray(x, float) for x in (final, start, refs))
+    rows = {"start": start, "final": final, "final + start's positive findings": with_findings(final, start),
+            "final + reference positive findings (oracle)": with_findings(final, refs)}
+    return {k: {"mccs": float(np.mean(mccs(v, refs, margin))), "positives_per_report": float((v[:, :len(FINDINGS13)] == 1).sum(1).mean())}
+            for k, v in rows.items()}
 
 # %% ../nbs/09a_analysis.ipynb #e7dfce69
 def copy_prior_reports(studies, by_id: dict, text=None) -> tuple:

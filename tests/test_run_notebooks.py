@@ -69,6 +69,9 @@ def test_run_grpo_smoke(tmp_path):
         r = m["test_reward"][k]; assert set(r) == {"mccs_m0", "format", "total"}
         assert abs(r["total"] - (0.75 * r["mccs_m0"] + 0.25 * r["format"])) < 1e-9
     assert set(m["findings_stated"]) == {"reference", "init", "grpo"} and set(m["findings_stated"]["grpo"]) == {"positive", "uncertain", "negated"}
+    cf = m["mccs_counterfactuals"]  # MCCS of the GRPO labels, and with the start's / the references' positive findings copied in
+    assert set(cf) == {"start", "final", "final + start's positive findings", "final + reference positive findings (oracle)"}
+    assert all(0 <= v["mccs"] <= 1 for v in cf.values())
     for f in ("curves.png", "ce_over_steps.png", "samples.csv", "timing.json", "checkpoint-final/config.json", "run_grpo.ipynb"):
         assert (out / f).exists(), f
     g = pd.read_csv(out / "sampled_groups.csv")
