@@ -25,9 +25,13 @@ SCRIPT = textwrap.dedent('''
     rewards.register("test_length")(lambda **o: length)
     cfg = grpo_config(d / f"out", steps=2, lr=1e-4, num_generations=4, batch_size=2, max_completion_length=10, save_steps=100)
     tr = train_grpo(pol, proc, grpo_rows(st, "plain", image_size=56), cfg, reward="0.5*test_length+0.5*mccs")
-    json.dump({"seen": seen, "world": tr.accelerator.num_processes, "sampled": tr.sampled}, open(d / f"rank{rank}.json", "w"))
+    with open(d / f"rank{rank}.json", "w") as f: json.dump({"seen": seen, "world": tr.accelerator.num_processes, "sampled": tr.sampled}, f)
     import torch.distributed as dist
-    if dist.is_initialized(): dist.barrier(); dist.destroy_process_group()  # a clean gloo teardown: no abort at exit
+    if dist.is_initialized(): dist.barrier()  # both ranks have written their records
+    sys.stdout.flush(); sys.stderr.flush()
+    # Leave without interpreter finalisation: torch's gloo backend can abort there ("terminate called without an active
+    # exception", SIGABRT; pytorch/pytorch PR 179291 describes it): seen once in CI after all the work was done, 0 of 28 local runs.
+    os._exit(0)
 ''')
 
 def test_grpo_two_processes_group_rewards(tmp_path):
