@@ -10,9 +10,9 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['LABELS', 'CHEXPERT_ORDER', 'FINDINGS13', 'FIVE', 'POS', 'NEG', 'UNC', 'BLANK', 'LABEL_INDEX', 'reorder_labels',
-           'to_chexpert_order', 'from_chexpert_order', 'seed_everything', 'cache_dir', 'MissingResourceError',
-           'hub_offline', 'resolve_local', 'atomic_write', 'save_json', 'load_json', 'save_csv', 'text_hash',
-           'package_data']
+           'to_chexpert_order', 'from_chexpert_order', 'seed_everything', 'native_bf16', 'cache_dir',
+           'MissingResourceError', 'hub_offline', 'resolve_local', 'atomic_write', 'save_json', 'load_json', 'save_csv',
+           'text_hash', 'package_data']
 
 # %% ../nbs/00_core.ipynb #e36d728a
 LABELS = ("Enlarged Cardiomediastinum", "Cardiomegaly", "Lung Opacity", "Lung Lesion", "Edema", "Consolidation",
@@ -55,6 +55,17 @@ def seed_everything(seed: int = 0, deterministic: bool = False) -> int:
         if deterministic: torch.use_deterministic_algorithms(True, warn_only=True)
     except ImportError: pass
     return seed
+
+# %% ../nbs/00_core.ipynb #23c91d12
+def native_bf16(device: str = None) -> bool:
+    "True when bf16 runs natively on `device` ('cuda', 'cpu'; default: cuda if available): a bf16-capable GPU, or a CPU with AVX512-BF16 or AMX."
+    import torch
+    dev = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    if dev.startswith("cuda"): return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    if dev != "cpu": raise ValueError(f"native_bf16: device must be 'cuda' or 'cpu', not {device!r}")
+    try: flags = Path("/proc/cpuinfo").read_text()
+    except OSError: return False  # not Linux: no cheap way to tell, stay in fp32
+    return any(f in flags.split() for f in ("avx512_bf16", "amx_bf16"))
 
 # %% ../nbs/00_core.ipynb #eeeb7604
 def cache_dir(*parts: str, create: bool = True) -> Path:

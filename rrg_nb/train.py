@@ -8,7 +8,7 @@ import functools, json, math, os, time
 from pathlib import Path
 import numpy as np
 import torch
-from .core import seed_everything, save_json
+from .core import seed_everything, save_json, native_bf16
 from .data import load_image
 from .model import build_messages, TEMPLATES
 
@@ -51,6 +51,7 @@ def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3
                     views: int = 1,  # epoch e trains on view e % views of each study: 0 its image, k >= 1 view_fn(study, k, image_size)
                     view_fn=None,  # e.g. rrg_nb.phantom.render_view: the same findings drawn on another chest
                     schedule: str = "onecycle",  # learning rate: "onecycle" (10% warm-up to lr, then cosine down) or "constant"
+                    bf16: bool = None,  # autocast the tower to bf16; None: where it is native (rrg_nb.core.native_bf16)
                     progress: bool = True) -> list:
     "Multi-label pretraining of `model`'s vision tower on the studies' labels; returns per-epoch {epoch, loss, val_auroc}."
     from tqdm.auto import tqdm
@@ -77,10 +78,13 @@ def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3
     seed_everything(seed)
     dim = vis.merger.mlp[-1].out_features if hasattr(vis, "merger") else vis.config.out_hidden_size
     head = torch.nn.Linear(dim, Y.shape[1])
+    dev = next(vis.parameters()).device.type
+    half = native_bf16(dev) if bf16 is None else bool(bf16)
     def fwd(pv, grid):
-        f = vis(pv.reshape(-1, pv.shape[-1]), grid_thw=grid)
-        f = getattr(f, "pooler_output", f)
-        return head(f.reshape(len(grid), -1, f.shape[-1]).mean(1))
+        with torch.autocast(dev, dtype=torch.bfloat16, enabled=half):
+            f = vis(pv.reshape(-1, pv.shape[-1]), grid_thw=grid)
+            f = getattr(f, "pooler_output", f)
+        return head(f.float().reshape(len(grid), -1, f.shape[-1]).mean(1))
     pos = Y.mean(0).clamp(min=1e-3)
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=((1 - pos) / pos).clamp(max=10.0))  # rare findings count, capped
     params = [p for p in vis.parameters() if p.requires_grad] + list(head.parameters())
@@ -119,15 +123,18 @@ def oversample(studies, times: int = 1) -> list:
 
 # %% ../nbs/08_train.ipynb #5e167e99
 def sft_config(output_dir, steps: int = 300, lr: float = 1e-3, batch_size: int = 16, grad_accum: int = 1, seed: int = 0,
-               max_length: int = 256, save_steps: int = 100, warmup_frac: float = 0.05, **kw):
-    "A TRL SFTConfig for vision-language SFT (CPU defaults; bf16 and activation checkpointing on GPU)."
+               max_length: int = 256, save_steps: int = 100, warmup_frac: float = 0.05,
+               bf16: bool = None,  # bf16 autocast; None: where it is native (rrg_nb.core.native_bf16: GPUs, AVX512-BF16/AMX CPUs)
+               **kw):
+    "A TRL SFTConfig for vision-language SFT (CPU defaults; activation checkpointing on GPU; bf16 where it is native)."
     from trl import SFTConfig
     gpu = torch.cuda.is_available()
+    bf16 = native_bf16() if bf16 is None else bool(bf16)
     return SFTConfig(output_dir=str(output_dir), max_steps=steps, learning_rate=lr, per_device_train_batch_size=batch_size,
                      gradient_accumulation_steps=grad_accum, seed=seed, data_seed=seed, max_length=max_length,
                      lr_scheduler_type="cosine", warmup_steps=max(1, int(warmup_frac * steps)), logging_steps=max(1, steps // 50),
                      save_strategy="steps", save_steps=save_steps, save_total_limit=1, report_to="none",
-                     use_cpu=not gpu, bf16=gpu, gradient_checkpointing=gpu, dataloader_num_workers=0, **kw)
+                     use_cpu=not gpu, bf16=bf16, gradient_checkpointing=gpu, dataloader_num_workers=0, **kw)
 
 def last_checkpoint(output_dir):
     "The newest checkpoint-N folder in output_dir, or None."
@@ -325,7 +332,7 @@ def train_grpo(model, processor, rows, config, reward: str = "mrg_r1", reward_op
     return trainer
 
 # %% ../nbs/08_train.ipynb #86eb59a9
-SFT_VERSION = 4  # 2: small preset with 4 text layers, checklist think target; 3: per-finding checklist calibration, plain CPU loss; 4: one-cycle vision pretraining
+SFT_VERSION = 5  # 2: small preset with 4 text layers, checklist think target; 3: per-finding checklist calibration, plain CPU loss; 4: one-cycle vision pretraining; 5: bf16 autocast where native
 
 def cached_sft(params: dict, cache=None, notebook=None, log=print) -> Path:
     "Folder of a finished run_sft run with these papermill parameters (run now if there is none); see `nbs/run_sft.ipynb`."
