@@ -10,15 +10,15 @@ from pathlib import Path
 from collections import Counter
 import numpy as np
 import cv2
-from .core import LABELS, LABEL_INDEX, MissingResourceError, atomic_write, cache_dir, package_data
+from .core import LABELS, LABEL_INDEX, MissingResourceError, atomic_write, cache_dir, package_data, text_hash
 from .data import Study, StudyList, iu_xray_studies, load_image, write_r2gen_annotation
 from .labeler import RuleLabeler, as_report_text, iter_mentions
 
 # %% auto #0
 __all__ = ['MASKS_VERSION', 'RENDERED', 'SEVERITIES', 'SIDES', 'ZONES', 'KINDS', 'RENDER_VERSION', 'MIDLINE', 'clean_lung_mask',
            'lung_masks', 'normalize_findings', 'extract_findings', 'sample_anatomy', 'render', 'study_seed', 'png_ok',
-           'phantom_root', 'build_iu_phantom', 'load_iu_phantom', 'render_view', 'show_gallery', 'drawn', 'pixels',
-           'linear_probe', 'tiny_cnn', 'random_findings']
+           'render_key', 'phantom_root', 'build_iu_phantom', 'load_iu_phantom', 'render_view', 'show_gallery', 'drawn',
+           'pixels', 'linear_probe', 'tiny_cnn', 'random_findings']
 
 # %% ../nbs/05_phantom.ipynb #f9a42da6
 _C = 256  # side of the canonical mask frame
@@ -753,6 +753,10 @@ def _render_png(job):
     with atomic_write(path, "wb") as f: f.write(buf.tobytes())
     return path
 
+def render_key(findings, seed: int, size: int) -> str:
+    "What one phantom PNG was drawn from (renderer version, findings, seed, size) as a short hash: a PNG is reused only under the same key."
+    return text_hash(json.dumps({"v": RENDER_VERSION, "findings": findings, "seed": int(seed), "size": int(size)}, sort_keys=True, default=str))
+
 def phantom_root(size: int = 224, seed: int = 0) -> Path:
     "The default IU-Phantom folder for (size, seed) in the cache."
     return cache_dir("iu_phantom", f"v{RENDER_VERSION}-{size}px-seed{seed}")
@@ -766,11 +770,19 @@ def build_iu_phantom(root=None, size: int = 224, seed: int = 0, force: bool = Fa
     img_dir = root / "images"; img_dir.mkdir(parents=True, exist_ok=True)
     studies = iu_xray_studies() if studies is None else studies
     labels = RuleLabeler(cache=False).label([s.report for s in studies])
-    todo, out = [], []
+    # the key each existing PNG was drawn under (from the last index): a PNG drawn from other findings (the labeler or
+    # the extractor changed since) is drawn again; with no index yet (a first build killed midway) valid PNGs are kept
+    old = {}
+    if (root / "index.parquet").exists():
+        prev = pd.read_parquet(root / "index.parquet")
+        old = dict(zip(prev["study_id"], prev["render_key"])) if "render_key" in prev else {k: None for k in prev["study_id"]}
+    todo, out, stale = [], [], 0
     for s, row in zip(studies, labels):
         f, p, sd = extract_findings(s.report, labels=row), img_dir / f"{s.study_id}.png", study_seed(s.study_id, seed)
-        if force or not png_ok(p, size): todo.append((str(p), f, sd, size))
-        out.append((s, row, f, p, sd))
+        key = render_key(f, sd, size)
+        changed = s.study_id in old and old[s.study_id] != key
+        if force or changed or not png_ok(p, size): todo.append((str(p), f, sd, size)); stale += bool(changed and png_ok(p, size))
+        out.append((s, row, f, p, sd, key))
     t1 = time.perf_counter()
     lung_masks()  # built once here, not in every worker
     workers = min(2, os.cpu_count() or 1) if workers is None else int(workers)
@@ -784,19 +796,28 @@ def build_iu_phantom(root=None, size: int = 224, seed: int = 0, force: bool = Fa
         for job in todo: _render_png(job)
     t2 = time.perf_counter()
     res, rows = [], []
-    for s, row, f, p, sd in out:
+    for s, row, f, p, sd, key in out:
         meta = {**s.meta, "render_seed": sd, "render": f, "iu_image_ids": s.image_ids, "iu_views": s.views}
         res.append(Study(**{**s.to_dict(), "dataset": "iu_phantom", "image_paths": [str(p)], "image_ids": [f"{s.study_id}-phantom"],
                             "views": ["PA"], "labels": [float(v) for v in row], "meta": meta}))
         rows.append({"study_id": s.study_id, "subject_id": s.subject_id, "split": s.split, "image": p.name,
                      "indication": s.indication, "comparison": s.comparison, "findings": s.findings, "impression": s.impression,
-                     "mesh": json.dumps(s.mesh), "meta": json.dumps(meta), **{l: float(v) for l, v in zip(LABELS, row)}})
+                     "mesh": json.dumps(s.mesh), "meta": json.dumps(meta), "render_key": key, **{l: float(v) for l, v in zip(LABELS, row)}})
     with atomic_write(root / "index.parquet", "wb") as fh: pd.DataFrame(rows).to_parquet(fh, index=False)
     write_r2gen_annotation(res, root / "annotation.json", relative_to=img_dir)
-    summary = {"studies": len(res), "rendered": len(todo), "reused": len(res) - len(todo), "workers": workers if len(todo) >= 200 else 1,
+    summary = {"studies": len(res), "rendered": len(todo), "reused": len(res) - len(todo), "redrawn_stale": stale, "workers": workers if len(todo) >= 200 else 1,
                "label_seconds": round(t1 - t0, 2), "render_seconds": round(t2 - t1, 2), "seconds": round(time.perf_counter() - t0, 2),
                "root": str(root), "splits": dict(Counter(s.split for s in res))}
     return StudyList(res, summary)
+
+def _stale(df, size: int) -> int:
+    "Rows of an IU-Phantom index whose stored labels or render key differ from what the current labeler and extractor give."
+    if "render_key" not in df: return len(df)  # an index from before render keys: cannot tell, so all
+    rep = [Study(study_id=r.study_id, findings=r.findings, impression=r.impression).report for r in df.itertuples(index=False)]
+    lab = RuleLabeler(cache=False).label(rep); old = df[list(LABELS)].to_numpy(float)
+    same_lab = ((lab == old) | (np.isnan(lab) & np.isnan(old))).all(1)
+    keys = [render_key(extract_findings(t, labels=row), json.loads(m)["render_seed"], size) for t, row, m in zip(rep, lab, df["meta"])]
+    return int(np.sum(~same_lab | (np.array(keys) != df["render_key"].to_numpy())))
 
 def load_iu_phantom(root=None, size: int = 224, seed: int = 0, build: bool = True) -> StudyList:
     "IU-Phantom as `Study` records read from its index (no rendering); builds what is missing first when `build`."
@@ -808,9 +829,14 @@ def load_iu_phantom(root=None, size: int = 224, seed: int = 0, build: bool = Tru
         return build_iu_phantom(root, size, seed)
     df = pd.read_parquet(idx)
     missing = [n for n in df["image"] if not png_ok(root / "images" / n, size)]
-    if missing:
-        if not build: raise MissingResourceError(f"{len(missing)} IU-Phantom images missing or damaged under {root / 'images'}")
-        return build_iu_phantom(root, size, seed)
+    stale = _stale(df, size)
+    if missing or stale:
+        what = (f"{len(missing)} images missing or damaged" if missing else "") + (" and " if missing and stale else "") + \
+               (f"{stale} studies whose labels or drawn findings differ from what this labeler and renderer give" if stale else "")
+        if not build: raise MissingResourceError(f"IU-Phantom under {root}: {what}; rebuild with build_iu_phantom(root={str(root)!r})")
+        if stale: print(f"IU-Phantom under {root}: {what}; drawing them again")
+        ids = set(df["study_id"])
+        return build_iu_phantom(root, size, seed, studies=[s for s in iu_xray_studies() if s.study_id in ids])
     out = []
     for r in df.itertuples(index=False):
         meta = json.loads(r.meta)
