@@ -757,6 +757,12 @@ def render_key(findings, seed: int, size: int) -> str:
     "What one phantom PNG was drawn from (renderer version, findings, seed, size) as a short hash: a PNG is reused only under the same key."
     return text_hash(json.dumps({"v": RENDER_VERSION, "findings": findings, "seed": int(seed), "size": int(size)}, sort_keys=True, default=str))
 
+def _drawn(reports, seeds, size: int) -> tuple:
+    "(labels, findings, render keys) of reports drawn with these seeds: what the current labeler and extractor make of them."
+    labels = RuleLabeler(cache=False).label(list(reports))
+    findings = [extract_findings(t, labels=row) for t, row in zip(reports, labels)]
+    return labels, findings, [render_key(f, sd, size) for f, sd in zip(findings, seeds)]
+
 def phantom_root(size: int = 224, seed: int = 0) -> Path:
     "The default IU-Phantom folder for (size, seed) in the cache."
     return cache_dir("iu_phantom", f"v{RENDER_VERSION}-{size}px-seed{seed}")
@@ -769,7 +775,8 @@ def build_iu_phantom(root=None, size: int = 224, seed: int = 0, force: bool = Fa
     root = Path(root) if root is not None else phantom_root(size, seed)
     img_dir = root / "images"; img_dir.mkdir(parents=True, exist_ok=True)
     studies = iu_xray_studies() if studies is None else studies
-    labels = RuleLabeler(cache=False).label([s.report for s in studies])
+    seeds = [study_seed(s.study_id, seed) for s in studies]
+    labels, findings, keys = _drawn([s.report for s in studies], seeds, size)
     # the key each existing PNG was drawn under (from the last index): a PNG drawn from other findings (the labeler or
     # the extractor changed since) is drawn again; with no index yet (a first build killed midway) valid PNGs are kept
     old = {}
@@ -777,11 +784,10 @@ def build_iu_phantom(root=None, size: int = 224, seed: int = 0, force: bool = Fa
         prev = pd.read_parquet(root / "index.parquet")
         old = dict(zip(prev["study_id"], prev["render_key"])) if "render_key" in prev else {k: None for k in prev["study_id"]}
     todo, out, stale = [], [], 0
-    for s, row in zip(studies, labels):
-        f, p, sd = extract_findings(s.report, labels=row), img_dir / f"{s.study_id}.png", study_seed(s.study_id, seed)
-        key = render_key(f, sd, size)
-        changed = s.study_id in old and old[s.study_id] != key
-        if force or changed or not png_ok(p, size): todo.append((str(p), f, sd, size)); stale += bool(changed and png_ok(p, size))
+    for s, row, f, sd, key in zip(studies, labels, findings, seeds, keys):
+        p = img_dir / f"{s.study_id}.png"
+        changed, ok = s.study_id in old and old[s.study_id] != key, png_ok(p, size)
+        if force or changed or not ok: todo.append((str(p), f, sd, size)); stale += changed and ok
         out.append((s, row, f, p, sd, key))
     t1 = time.perf_counter()
     lung_masks()  # built once here, not in every worker
@@ -814,9 +820,9 @@ def _stale(df, size: int) -> int:
     "Rows of an IU-Phantom index whose stored labels or render key differ from what the current labeler and extractor give."
     if "render_key" not in df: return len(df)  # an index from before render keys: cannot tell, so all
     rep = [Study(study_id=r.study_id, findings=r.findings, impression=r.impression).report for r in df.itertuples(index=False)]
-    lab = RuleLabeler(cache=False).label(rep); old = df[list(LABELS)].to_numpy(float)
+    lab, _, keys = _drawn(rep, [json.loads(m)["render_seed"] for m in df["meta"]], size)
+    old = df[list(LABELS)].to_numpy(float)
     same_lab = ((lab == old) | (np.isnan(lab) & np.isnan(old))).all(1)
-    keys = [render_key(extract_findings(t, labels=row), json.loads(m)["render_seed"], size) for t, row, m in zip(rep, lab, df["meta"])]
     return int(np.sum(~same_lab | (np.array(keys) != df["render_key"].to_numpy())))
 
 def load_iu_phantom(root=None, size: int = 224, seed: int = 0, build: bool = True) -> StudyList:
@@ -831,8 +837,8 @@ def load_iu_phantom(root=None, size: int = 224, seed: int = 0, build: bool = Tru
     missing = [n for n in df["image"] if not png_ok(root / "images" / n, size)]
     stale = _stale(df, size)
     if missing or stale:
-        what = (f"{len(missing)} images missing or damaged" if missing else "") + (" and " if missing and stale else "") + \
-               (f"{stale} studies whose labels or drawn findings differ from what this labeler and renderer give" if stale else "")
+        what = " and ".join([f"{len(missing)} images missing or damaged"] * bool(missing) +
+                            [f"{stale} studies whose labels or drawn findings differ from what this labeler and renderer give"] * bool(stale))
         if not build: raise MissingResourceError(f"IU-Phantom under {root}: {what}; rebuild with build_iu_phantom(root={str(root)!r})")
         if stale: print(f"IU-Phantom under {root}: {what}; drawing them again")
         ids = set(df["study_id"])
