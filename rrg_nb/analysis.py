@@ -11,12 +11,13 @@ from .core import LABELS, LABEL_INDEX, FINDINGS13
 from .metrics import bootstrap_ci, paired_bootstrap, binarize_labels, _prf
 
 # %% auto #0
-__all__ = ['DERIVED_STRATA', 'STRATUM_ALIASES', 'DEMOGRAPHIC_COLUMNS', 'VERDICT_COLOURS', 'split_studies', 'reference_texts',
-           'study_field', 'age_band', 'encounter_band', 'length_bands', 'is_abnormal', 'strata', 'stratum_order',
-           'read_strata_csv', 'attach_demographics', 'stratified_metrics', 'strata_markdown', 'comparison_markdown',
-           'condition_f1', 'plot_condition_f1', 'plot_strata', 'with_findings', 'reward_counterfactuals',
-           'copy_prior_reports', 'sentence_findings', 'statement_verdicts', 'qualitative_html', 'qualitative_figure',
-           'pick_qualitative', 'lodo_rows', 'load_grid', 'run_grid', 'grid_markdown']
+__all__ = ['DERIVED_STRATA', 'STRATUM_ALIASES', 'DEMOGRAPHIC_COLUMNS', 'ROLLOUT_KINDS', 'VERDICT_COLOURS', 'split_studies',
+           'reference_texts', 'study_field', 'age_band', 'encounter_band', 'length_bands', 'is_abnormal', 'strata',
+           'stratum_order', 'read_strata_csv', 'attach_demographics', 'stratified_metrics', 'strata_markdown',
+           'comparison_markdown', 'condition_f1', 'plot_condition_f1', 'plot_strata', 'with_findings',
+           'reward_counterfactuals', 'rollout_findings', 'rollout_table', 'copy_prior_reports', 'sentence_findings',
+           'statement_verdicts', 'qualitative_html', 'qualitative_figure', 'pick_qualitative', 'lodo_rows', 'load_grid',
+           'run_grid', 'grid_markdown']
 
 # %% ../nbs/09a_analysis.ipynb #250eac57
 def split_studies(studies, split: str = "test", n: int = 0) -> list:
@@ -309,6 +310,46 @@ def reward_counterfactuals(final, start, refs, margin: float = 0.0) -> dict:
             "final + reference positive findings (oracle)": with_findings(final, refs)}
     return {k: {"mccs": float(np.mean(mccs(v, refs, margin))), "positives_per_report": float((v[:, :len(FINDINGS13)] == 1).sum(1).mean())}
             for k, v in rows.items()}
+
+# %% ../nbs/09a_analysis.ipynb #c4e8a9f1
+ROLLOUT_KINDS = ("no positive", "correct only", "correct and wrong", "wrong only")
+
+def rollout_findings(sampled, ref_by_id: dict, labeler="rule", n_bins: int = 3) -> dict:
+    "Share and mean advantage of GRPO rollouts by the positive findings they state against their reference (overall and per training third)."
+    import pandas as pd
+    from rrg_nb.labeler import get_labeler
+    from rrg_nb.rewards import report_part
+    d = pd.DataFrame(list(sampled))
+    need = {"study_id", "completion", "advantage", "step"}
+    if len(d) and not need <= set(d.columns): raise ValueError(f"rollout_findings: sampled records lack {sorted(need - set(d.columns))}")
+    missing = sorted(set(d.study_id) - set(ref_by_id)) if len(d) else []
+    if missing: raise ValueError(f"rollout_findings: no reference for {len(missing)} sampled studies, e.g. {missing[:3]}")
+    if not len(d): return {"n": 0}
+    lab = get_labeler(labeler) if isinstance(labeler, str) else labeler
+    k = len(FINDINGS13)
+    y = lab.label([report_part(str(c)) if isinstance(c, str) else "" for c in d.completion])[:, :k]
+    r = lab.label([ref_by_id[s] for s in d.study_id])[:, :k]
+    pos, ok = y == 1, np.isin(r, (1.0, -1.0))
+    right, wrong = (pos & ok).any(1), (pos & ~ok).any(1)
+    d["kind"] = np.select([~pos.any(1), right & ~wrong, right & wrong], ROLLOUT_KINDS[:3], ROLLOUT_KINDS[3])
+    d["abnormal_study"] = ok.any(1)
+    def summary(x):
+        g = x.groupby("kind").advantage
+        return {kd: {"share": float((x.kind == kd).mean()), "mean_advantage": float(g.mean().get(kd, np.nan)), "n": int(g.size().get(kd, 0))}
+                for kd in ROLLOUT_KINDS}
+    edges = np.linspace(d.step.min(), d.step.max() + 1, n_bins + 1)
+    thirds = {f"steps {int(a)}-{int(b) - 1}": summary(d[(d.step >= a) & (d.step < b)]) for a, b in zip(edges[:-1], edges[1:])}
+    n_pos = int(pos.any(1).sum())
+    return {"n": len(d), "abnormal_study_share": float(d.abnormal_study.mean()),
+            "with_positive_share": n_pos / len(d), "wrong_among_positive": float(wrong.sum() / max(n_pos, 1)),
+            "overall": summary(d), "by_training_part": thirds}
+
+def rollout_table(rf: dict) -> "pd.DataFrame":
+    "`rollout_findings` as a table: a row per rollout kind, share and mean advantage overall and per training part."
+    import pandas as pd
+    parts = {"all steps": rf["overall"], **rf.get("by_training_part", {})}
+    return pd.DataFrame({(p, m): {kd: s[kd][m] for kd in ROLLOUT_KINDS} for p, s in parts.items() for m in ("share", "mean_advantage")})
+
 
 # %% ../nbs/09a_analysis.ipynb #e7dfce69
 def copy_prior_reports(studies, by_id: dict, text=None) -> tuple:
