@@ -34,6 +34,9 @@ def test_table_rebuilds_from_runs(tmp_path, paper, rows):
         assert "ordering holds on the means: True, in 2 of 2 seeds" in nb
     else:
         assert "| SFT + RL (combined) | 2 | 0.4550 [0.435, 0.475]" in md and "| RL (from scratch) | 0 | not run" in md
+        assert "+0.0100 [-0.010, +0.030] |" in md  # RL - init with its paired interval
+        assert "| *SFT start of the RL rows* | 2 | 0.4150 [0.395, 0.435]" in md  # init of the first RL run of each seed
+        assert "SFT + RL rows above their SFT start in CE-F1 (mean over seeds): 2 of 2" in md
 
 def _dual_metrics(clean, severe, step_s):
     tiers = {"clean": clean, "mild": clean - 0.01, "moderate": clean - 0.02, "severe": severe, "aqaa_flagged": severe + 0.01}
