@@ -13,9 +13,10 @@ from .data import load_image
 from .model import build_messages, TEMPLATES
 
 # %% auto #0
-__all__ = ['RECIPES', 'SFT_VERSION', 'think_text', 'sft_rows', 'pretrain_vision', 'oversample', 'sft_config', 'last_checkpoint',
-           'restore_weights', 'RecordsOnResume', 'resume', 'PlainLoss', 'train_sft', 'grpo_rows', 'grpo_rewards',
-           'grpo_config', 'grpo_trainer_class', 'ce_probe', 'train_grpo', 'cached_sft']
+__all__ = ['RECIPES', 'THINK_TAGS', 'SFT_VERSION', 'think_text', 'sft_rows', 'pretrain_vision', 'oversample', 'sft_config',
+           'last_checkpoint', 'restore_weights', 'RecordsOnResume', 'resume', 'PlainLoss', 'train_sft', 'grpo_rows',
+           'grpo_rewards', 'grpo_config', 'completions_with_tags', 'grpo_trainer_class', 'ce_probe', 'train_grpo',
+           'cached_sft']
 
 # %% ../nbs/08_train.ipynb #f470aef7
 def think_text(labels) -> str:
@@ -228,6 +229,20 @@ def grpo_config(output_dir, steps: int = 100, lr: float = 1e-5, num_generations:
                       save_total_limit=1, report_to="none", use_cpu=not gpu, bf16=gpu, log_completions=False, gradient_checkpointing=gpu,
                       use_vllm=use_vllm, vllm_mode=vllm_mode, dataloader_num_workers=0, **kw)
 
+# %% ../nbs/08_train.ipynb #e1a7c3d9
+THINK_TAGS = ("<think>", "</think>", "<report>", "</report>")
+
+def completions_with_tags(processor, completions, completion_ids):
+    "TRL's decoded completions again from their ids, keeping <think>/<report> where the tokenizer counts them as special tokens."
+    tok = getattr(processor, "tokenizer", processor)
+    special = set(tok.all_special_ids)
+    keep = {tok.convert_tokens_to_ids(t) for t in THINK_TAGS} & special
+    if not keep: return completions  # the tags are ordinary text for this tokenizer (real Qwen tokenizers): nothing was lost
+    skip = special - keep
+    texts = [tok.decode([int(i) for i in ids if int(i) not in skip], skip_special_tokens=False) for ids in completion_ids]
+    return [[{**c[-1], "content": t}] if isinstance(c, list) else t for c, t in zip(completions, texts)]
+
+
 # %% ../nbs/08_train.ipynb #ace0609a
 @functools.cache
 def grpo_trainer_class():
@@ -239,7 +254,12 @@ def grpo_trainer_class():
         keep_groups = 4  # groups kept per generation batch (all of them on a CPU run; a few at scale)
 
         def _calculate_rewards(self, inputs, prompts, completions, completion_ids_list):
+            from accelerate.utils import gather_object
             if "study_id" in inputs[0]: self._log_completion_extra("study_id", [x["study_id"] for x in inputs])
+            # TRL decodes with skip_special_tokens=True, which drops <think>/<report> where they are special tokens (the
+            # embedded tokenizer): re-decode so the rewards (and the records) see the tags the policy wrote
+            completions = completions_with_tags(self.processing_class, completions, completion_ids_list)
+            self._decoded.extend(gather_object([c[-1]["content"] if isinstance(c, list) else c for c in completions]))
             return super()._calculate_rewards(inputs, prompts, completions, completion_ids_list)
 
         def _generate_and_score_completions(self, inputs):
@@ -247,7 +267,7 @@ def grpo_trainer_class():
             if self.accelerator.is_main_process and self.model.training:
                 n = len(inputs) * self.accelerator.num_processes  # this batch's completions, gathered over processes, in group order
                 L = self._logs; take = lambda d: list(d)[-n:]
-                comp, adv = take(L["completion"]), take(L["advantages"])
+                comp, adv = take(self._decoded), take(L["advantages"])
                 rew = {k: take(v) for k, v in L["rewards"].items()}
                 sid = take(L["extra"]["study_id"]) if "study_id" in L["extra"] else [None] * n
                 G = self.num_generations
@@ -257,10 +277,11 @@ def grpo_trainer_class():
                                              completion=c[-1]["content"] if isinstance(c, list) else c, advantage=adv[i],
                                              **{f"reward/{k}": v[i] for k, v in rew.items()}))
                 self._n_groups += n // G
+            self._decoded.clear()
             return out
 
         def __init__(self, *a, **k):
-            self.sampled, self._n_groups = [], 0
+            self.sampled, self._n_groups, self._decoded = [], 0, []
             super().__init__(*a, **k)
 
         # a killed run resumes with its records: the sampled groups and the CE probes' history travel in each checkpoint
