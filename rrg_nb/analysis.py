@@ -328,21 +328,21 @@ def rollout_findings(sampled, ref_by_id: dict, labeler="rule", n_bins: int = 3) 
     lab = get_labeler(labeler) if isinstance(labeler, str) else labeler
     k = len(FINDINGS13)
     y = lab.label([report_part(str(c)) if isinstance(c, str) else "" for c in d.completion])[:, :k]
-    r = lab.label([ref_by_id[s] for s in d.study_id])[:, :k]
-    pos, ok = y == 1, np.isin(r, (1.0, -1.0))
+    r = lab.label([ref_by_id[s] for s in d.study_id])
+    pos, ok = y == 1, np.isin(r[:, :k], (1.0, -1.0))
     right, wrong = (pos & ok).any(1), (pos & ~ok).any(1)
     d["kind"] = np.select([~pos.any(1), right & ~wrong, right & wrong], ROLLOUT_KINDS[:3], ROLLOUT_KINDS[3])
-    d["abnormal_study"] = ok.any(1)
+    d["abnormal_study"] = is_abnormal(r)
     def summary(x):
         g = x.groupby("kind").advantage
         return {kd: {"share": float((x.kind == kd).mean()), "mean_advantage": float(g.mean().get(kd, np.nan)), "n": int(g.size().get(kd, 0))}
                 for kd in ROLLOUT_KINDS}
     edges = np.linspace(d.step.min(), d.step.max() + 1, n_bins + 1)
-    thirds = {f"steps {int(a)}-{int(b) - 1}": summary(d[(d.step >= a) & (d.step < b)]) for a, b in zip(edges[:-1], edges[1:])}
+    parts = {f"steps {int(a)}-{int(b) - 1}": summary(d[(d.step >= a) & (d.step < b)]) for a, b in zip(edges[:-1], edges[1:])}
     n_pos = int(pos.any(1).sum())
     return {"n": len(d), "abnormal_study_share": float(d.abnormal_study.mean()),
             "with_positive_share": n_pos / len(d), "wrong_among_positive": float(wrong.sum() / max(n_pos, 1)),
-            "overall": summary(d), "by_training_part": thirds}
+            "overall": summary(d), "by_training_part": parts}
 
 def rollout_table(rf: dict) -> "pd.DataFrame":
     "`rollout_findings` as a table: a row per rollout kind, share and mean advantage overall and per training part."

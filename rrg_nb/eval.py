@@ -342,5 +342,6 @@ def summarise_runs(runs, keys=("ce_r2gen_micro_precision", "ce_r2gen_micro_recal
     g = runs.groupby("row"); out = pd.DataFrame({"seeds": g.seed.nunique()})
     for k in keys:
         out[k] = g[k].mean(); out[k + "_sd"] = g[k].std(ddof=1); out[k + "_lo"] = g[k + "_lo"].mean(); out[k + "_hi"] = g[k + "_hi"].mean()
-        if k + "_vs_init" in runs: out[k + "_vs_init"] = g[k + "_vs_init"].mean()
+        for v in ("_vs_init", "_vs_init_lo", "_vs_init_hi"):
+            if k + v in runs: out[k + v] = g[k + v].mean()
     return out.reset_index()
