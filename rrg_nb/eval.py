@@ -14,7 +14,7 @@ from .rewards import report_part
 __all__ = ['PRED_COLUMNS', 'generate_reports', 'split_think', 'ChecklistBias', 'checklist_processors', 'checklist_margins',
            'calibrate_checklist', 'generation_backend', 'vllm_engine', 'generate_vllm', 'checkpoint_dir',
            'run_settings', 'load_checkpoint', 'predict_studies', 'read_predictions', 'resolve_systems',
-           'batching_speedup', 'collect_runs', 'summarise_runs']
+           'batching_speedup', 'collect_runs', 'collect_controls', 'summarise_runs']
 
 # %% ../nbs/09_eval.ipynb #e43c3eda
 @torch.inference_mode()
@@ -317,23 +317,53 @@ def batching_speedup(model, processor, rows, batch_size: int = 32, max_new_token
             "identical_outputs": float(np.mean([x == y for x, y in zip(one, many)])), "threads": torch.get_num_threads()}
 
 # %% ../nbs/09_eval.ipynb #c9763142
+def _read_metrics(f: Path) -> dict:
+    "A run's metrics.json, with an error naming the file when it is malformed or is not a run_sft/run_grpo output."
+    try: m = json.loads(Path(f).read_text())
+    except json.JSONDecodeError as e: raise ValueError(f"{f}: malformed metrics.json ({e.msg}, line {e.lineno})") from None
+    if "test" not in m: raise ValueError(f"{f}: no 'test' section; not a run_sft or run_grpo output")
+    return m
+
+def _run_line(row, seed, system, scored, keys):
+    "One line of collect_runs / collect_controls: each key's test value and 95% interval for one scored system."
+    rec = {"row": row, "seed": seed, "system": system}
+    for k in keys:
+        rec[k] = scored["metrics"].get(k, float("nan"))
+        rec[k + "_lo"], rec[k + "_hi"] = scored["ci"].get(k, (float("nan"), float("nan")))
+    return rec
+
 def collect_runs(root, keys=("ce_r2gen_micro_precision", "ce_r2gen_micro_recall", "ce_r2gen_micro_f1")):
     "A DataFrame with one line per finished run under root/<row>/seed<k>/metrics.json: metrics, CIs, GRPO - init."
-    import json, pandas as pd
+    import pandas as pd
     recs = []
     for f in sorted(Path(root).glob("*/seed*/metrics.json")):
-        try: m = json.loads(f.read_text())
-        except json.JSONDecodeError as e: raise ValueError(f"{f}: malformed metrics.json ({e.msg}, line {e.lineno})") from None
-        if "test" not in m: raise ValueError(f"{f}: no 'test' section; not a run_sft or run_grpo output")
+        m = _read_metrics(f)
         system = "grpo" if "grpo" in m["test"] else "model"
-        t = m["test"][system]; rec = {"row": f.parent.parent.name, "seed": int(f.parent.name[4:]), "system": system}
+        rec = _run_line(f.parent.parent.name, int(f.parent.name[4:]), system, m["test"][system], keys)
         for k in keys:
-            rec[k] = t["metrics"].get(k, float("nan"))
-            rec[k + "_lo"], rec[k + "_hi"] = t["ci"].get(k, (float("nan"), float("nan")))
             if "grpo_vs_init" in m and k in m["grpo_vs_init"]:
                 d = m["grpo_vs_init"][k]; rec[k + "_vs_init"], rec[k + "_vs_init_lo"], rec[k + "_vs_init_hi"] = d["diff"], d["lo"], d["hi"]
         recs.append(rec)
     return pd.DataFrame(recs)
+
+def collect_controls(root, label: str, rows, system: str = "init",
+                     keys=("ce_r2gen_micro_precision", "ce_r2gen_micro_recall", "ce_r2gen_micro_f1"), tol: float = 1e-9):
+    "One line per seed (row = label) for a control the GRPO runs of `rows` scored beside their policy; they must agree on it."
+    import pandas as pd
+    seen = {}
+    for row in rows:
+        for f in sorted((Path(root) / row).glob("seed*/metrics.json")):
+            m = _read_metrics(f)
+            if system not in m["test"]: continue
+            seed = int(f.parent.name[4:]); rec = _run_line(label, seed, system, m["test"][system], keys)
+            if seed not in seen: seen[seed] = (rec, f); continue
+            first, ff = seen[seed]
+            for k in keys:
+                a, b = first[k], rec[k]
+                if not (abs(a - b) <= tol or (a != a and b != b)):
+                    raise ValueError(f"{ff} and {f}: '{system}' {k} differs ({a:.6g} vs {b:.6g}) within seed {seed}; "
+                                     f"these runs did not start from the same checkpoint")
+    return pd.DataFrame([seen[s][0] for s in sorted(seen)], columns=["row", "seed", "system", *[k + v for k in keys for v in ("", "_lo", "_hi")]])
 
 def summarise_runs(runs, keys=("ce_r2gen_micro_precision", "ce_r2gen_micro_recall", "ce_r2gen_micro_f1")):
     "Per row: seeds, and for each key its mean, seed sd, mean CI bounds and mean GRPO - init (when there is one)."

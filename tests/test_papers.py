@@ -6,18 +6,21 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "papers"))
 
-def _metrics(v, keys, grpo):
-    t = {"metrics": {k: v for k in keys}, "ci": {k: [v - 0.02, v + 0.02] for k in keys}}
-    if not grpo: return {"test": {"model": t}}
-    return {"test": {"grpo": t, "init": t}, "grpo_vs_init": {k: {"diff": 0.01, "lo": -0.01, "hi": 0.03} for k in keys}}
+def _scored(v, keys): return {"metrics": {k: v for k in keys}, "ci": {k: [v - 0.02, v + 0.02] for k in keys}}
+
+def _metrics(v, keys, grpo, seed):
+    "run_sft-shaped, or run_grpo-shaped with the seed's shared start (0.40 + seed/100) and template baseline (0.38 + seed/100)."
+    if not grpo: return {"test": {"model": _scored(v, keys)}}
+    return {"test": {"grpo": _scored(v, keys), "init": _scored(0.40 + seed / 100, keys), "template_baseline": _scored(0.38 + seed / 100, keys)},
+            "grpo_vs_init": {k: {"diff": 0.01, "lo": -0.01, "hi": 0.03} for k in keys}}
 
 def _fixture_runs(root, rows, keys):
     for row, v in rows.items():
         for seed in (0, 1):
             f = root / row / f"seed{seed}" / "metrics.json"; f.parent.mkdir(parents=True)
-            f.write_text(json.dumps(_metrics(v + seed / 100, keys, row != "sft")))
+            f.write_text(json.dumps(_metrics(v + seed / 100, keys, row != "sft", seed)))
 
-@pytest.mark.parametrize("paper,rows", [("mrg_r1", {"sft": 0.40, "nlg": 0.41, "ce_f1": 0.45, "mccs": 0.50}),
+@pytest.mark.parametrize("paper,rows", [("mrg_r1", {"nlg": 0.41, "ce_f1": 0.45, "mccs": 0.50}),
                                         ("unirg", {"sft": 0.40, "sft_rl": 0.45, "nlg_only": 0.41})])
 def test_table_rebuilds_from_runs(tmp_path, paper, rows):
     keys = ["ce_r2gen_micro_precision", "ce_r2gen_micro_recall", "ce_r2gen_micro_f1", "BLEU_4", "ROUGE_L", "CIDEr", "judge_significant_errors"]
@@ -29,13 +32,18 @@ def test_table_rebuilds_from_runs(tmp_path, paper, rows):
     md = (out / "table.md").read_text()
     assert (out / "figure.png").stat().st_size > 0 and (out / "table.csv").exists()
     if paper == "mrg_r1":
-        assert "| +MCCS | 50.50 ± 0.71 [48.5, 52.5]" in md and "| +CE-F1+reasoning | not run" in md
+        assert "| +MCCS | 50.50 ± 0.71 [48.5, 52.5] | " in md and "| +CE-F1+reasoning | not run" in md
+        assert "| +1.00 [-1.0, +3.0] | 2 | 49.66 | 38.67 |" in md  # +MCCS against its start, paired interval, the paper's F1s
+        assert "| +SFT | 40.50 ± 0.71 [38.5, 42.5] | " in md  # the plain rows' shared start, read from their runs
+        assert "| *template baseline* | 38.50 ± 0.71 [36.5, 40.5] |" in md and "| *think-template start (of the +reasoning rows)* | not run" in md
+        assert "GRPO rows above their SFT start in CE-F1 (mean over seeds): 3 of 3" in md
         nb = (tmp_path / "t.ipynb").read_text()
         assert "ordering holds on the means: True, in 2 of 2 seeds" in nb
     else:
         assert "| SFT + RL (combined) | 2 | 0.4550 [0.435, 0.475]" in md and "| RL (from scratch) | 0 | not run" in md
         assert "+0.0100 [-0.010, +0.030] |" in md  # RL - init with its paired interval
-        assert "| *SFT start of the RL rows* | 2 | 0.4150 [0.395, 0.435]" in md  # init of the first RL run of each seed
+        assert "| *SFT start of the RL rows* | 2 | 0.4050 [0.385, 0.425]" in md  # the SFT + RL rows' shared start, per seed
+        assert "| *template baseline (most common training report)* | 2 | 0.3850 [0.365, 0.405]" in md
         assert "SFT + RL rows above their SFT start in CE-F1 (mean over seeds): 2 of 2" in md
 
 def _dual_metrics(clean, severe, step_s):
@@ -78,3 +86,20 @@ def test_build_configs_are_valid():
                 reward_parts(cfg["params"]["reward"])  # every reward spec names registry rewards
                 from rrg_nb.model import TEMPLATES
                 assert cfg["params"].get("template", "plain") in TEMPLATES
+
+def test_build_records_runs_and_keeps_overrides_out_of_papers(tmp_path, monkeypatch):
+    "A finished run is recorded (metrics.json copied into the paper's runs record); a recorded one is not run again; --set runs stay outside papers/."
+    import build
+    def no_run(*a, **k): raise AssertionError("build ran a notebook although the run was finished")
+    monkeypatch.setattr(build.subprocess, "run", no_run)
+    cfg = {"notebook": "run_grpo", "row": "mccs", "params": {"reward": "mccs"}}
+    runs, rec = tmp_path / "runs", tmp_path / "record"
+    done = runs / "mccs" / "seed0" / "metrics.json"; done.parent.mkdir(parents=True); done.write_text('{"test": {}}')
+    out = build.run(cfg, 0, runs, {}, rec)
+    assert out == rec / "mccs" / "seed0" / "metrics.json" and out.read_text() == '{"test": {}}'
+    done.unlink()  # the full outputs are gone (a fresh clone): the record alone counts as done
+    assert build.run(cfg, 0, runs, {}, rec) == out
+    monkeypatch.undo()
+    before = (ROOT / "papers" / "mrg_r1" / "table.md").read_text()
+    build.main(["mrg_r1", "--table-only", "--set", "steps=2", "--runs", str(tmp_path / "smoke")])
+    assert (tmp_path / "smoke" / "table.md").exists() and (ROOT / "papers" / "mrg_r1" / "table.md").read_text() == before
