@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_metrics.ipynb #190b4c52
 from __future__ import annotations
-import contextlib, io, math, os, re, shutil, sys, time
+import contextlib, io, math, os, re, shutil, sys, time, warnings
 from pathlib import Path
 import numpy as np
 from .core import LABELS, LABEL_INDEX, FIVE, MissingResourceError, resolve_local, save_json, atomic_write
@@ -153,21 +153,22 @@ def rexrank_score(radcliq) -> float:
     return float(1.0 / np.mean(radcliq))
 
 def rexrank_bleu2(preds, refs) -> np.ndarray:
-    "Per-report BLEU-2 as CXR-Report-Metric computes it ('.' spaced out, space split, weights 1/2, no smoothing)."
-    def tok(t): return as_report_text(t).lower().replace(".", " .").split()
+    "Per-report BLEU-2 as CXR-Report-Metric computes it (fast_bleu defaults: '.' spaced out, split on ' ', weights 1/2, smoothing 1)."
+    def tok(t): return [w for w in as_report_text(t).lower().replace(".", " .").split(" ") if w]
     out = np.zeros(len(preds))
     for i, (p, r) in enumerate(zip(preds, refs)):
         P, R = tok(p), tok(r)
         if not P or not R: continue
-        prec = []
+        prec, hits1 = [], 0
         for n in (1, 2):
-            pc = {}
-            for g in zip(*[P[k:] for k in range(n)]): pc[g] = pc.get(g, 0) + 1
             rc = {}
             for g in zip(*[R[k:] for k in range(n)]): rc[g] = rc.get(g, 0) + 1
-            total = max(len(P) - n + 1, 0)
-            prec.append(sum(min(c, rc.get(g, 0)) for g, c in pc.items()) / total if total else 0.0)
-        if min(prec) == 0: continue
+            pc = {}
+            for g in zip(*[P[k:] for k in range(n)]): pc[g] = pc.get(g, 0) + 1
+            hits, total = sum(min(c, rc.get(g, 0)) for g, c in pc.items()), max(len(P) - n + 1, 1)
+            prec.append(hits / total if hits else 0.1 / total)  # smoothing 1 (NLTK method1): epsilon 0.1 for a zero count
+            if n == 1: hits1 = hits
+        if not hits1: continue  # no unigram in common: 0, smoothing or not
         bp = 1.0 if len(P) > len(R) else math.exp(1 - len(R) / len(P))
         out[i] = bp * math.exp(0.5 * math.log(prec[0]) + 0.5 * math.log(prec[1]))
     return out
@@ -248,7 +249,12 @@ def bootstrap_ci(stat, n: int, n_boot: int = 1000, seed: int = 0, alpha: float =
     rng = np.random.default_rng(seed)
     value = float(stat(np.arange(n)))
     draws = np.array([stat(rng.integers(0, n, n)) for _ in range(n_boot)], dtype=float)
+    n_nan = int(np.isnan(draws).sum())
+    if n_nan == n_boot: return {"value": value, "lo": np.nan, "hi": np.nan, "n_nan": n_nan}
     lo, hi = np.nanpercentile(draws, [100 * alpha / 2, 100 * (1 - alpha / 2)]) if n_boot else (np.nan, np.nan)
+    if n_nan:  # an undefined statistic on some resamples: the interval is over the others, and says how many were left out
+        warnings.warn(f"bootstrap_ci: the statistic was NaN on {n_nan} of {n_boot} resamples; interval over the other {n_boot - n_nan}")
+        return {"value": value, "lo": float(lo), "hi": float(hi), "n_nan": n_nan}
     return {"value": value, "lo": float(lo), "hi": float(hi)}
 
 def paired_bootstrap(stat_a, stat_b, n: int, n_boot: int = 1000, seed: int = 0, alpha: float = 0.05) -> dict:

@@ -34,11 +34,13 @@ def completion_text(c) -> str:
 _REPORT_RE = re.compile(r"<report>(.*?)(?:</report>|$)", re.S | re.I)
 
 def report_part(text: str) -> str:
-    "The report inside <report>...</report> (or after </think>, or the whole text)."
+    "The report inside <report>...</report> (or after </think>; '' inside an unclosed <think>; else the whole text)."
     text = completion_text(text)
     m = _REPORT_RE.search(text)
     if m: return m.group(1).strip()
-    if "</think>" in text.lower(): return text[text.lower().rindex("</think>") + 8:].strip()
+    low = text.lower()
+    if "</think>" in low: return text[low.rindex("</think>") + 8:].strip()
+    if "<think>" in low: return ""  # cut off inside its think part: no report was written (the checklist is not one)
     return text.strip()
 
 # %% ../nbs/04_rewards.ipynb #b0777e73
@@ -209,13 +211,18 @@ def _ce_f1(convention: str = "r2gen", labeler=None, **_):
 
 @register("nlg")
 def _nlg(cider_corpus=None, **_):
-    cid = CorpusCider(cider_corpus)
-    def reward(completions, ref_report, **kw): return nlg_score([report_part(c) for c in completions], ref_report, cid).tolist()
+    cid = CorpusCider(cider_corpus) if cider_corpus is not None else None
+    def reward(completions, ref_report, **kw):
+        # CIDEr's document frequencies: the training corpus when given (run_grpo passes it); else the batch's distinct
+        # references (a GRPO batch repeats each reference G times, and one study repeated G times would make every
+        # n-gram's idf 0 and CIDEr 0 even for a perfect copy)
+        c = cid or CorpusCider(list(dict.fromkeys(as_report_text(r) for r in ref_report)))
+        return nlg_score([report_part(c_) for c_ in completions], ref_report, c).tolist()
     return _named(reward, "nlg")
 
 @register("radcliq")
 def _radcliq(labeler=None, bertscore_model: str = "distilroberta-base", **_):
-    rq = RadCliQReward(labeler, bertscore_model)
+    rq = RadCliQReward(get_labeler(labeler) if isinstance(labeler, str) else labeler, bertscore_model)  # SembScore needs the object
     def reward(completions, ref_report, **kw): return rq([report_part(c) for c in completions], ref_report).tolist()
     reward.components, reward.missing = rq.used, rq.missing
     return _named(reward, "radcliq")
