@@ -58,6 +58,8 @@ def dual_step(params, loss_a, loss_b, method: str = "mldg", inner_lr: float = 0.
     """(update direction, log) for one step across regimes a (clean) and b (degraded); loss_a/loss_b are closures.
     `graph_losses`: twice-differentiable versions of the two closures for the consistency term, when the fast ones are not."""
     if method not in METHODS: raise ValueError(f"dual_step: unknown method {method!r}; choose from {METHODS}")
+    if gc_weight and method in ("clean", "mixed"):
+        raise ValueError(f"dual_step: gc_weight={gc_weight} needs two regimes' gradients; method {method!r} computes one (use gc_weight=0)")
     params = list(params)
     log = {"passes": 0}
     ga = gb = None
@@ -167,6 +169,11 @@ def dual_loop_trainer_class(kind: str = "sft"):
             super().__init__(*a, **k)
             self.dual = {"method": "mldg", "inner_lr": 0.1, "beta": 1.0, "gc_weight": 0.0, "gc_every": 4, "probe_every": 0, **(dual or {})}
             if self.dual["method"] not in METHODS: raise ValueError(f"unknown method {self.dual['method']!r}; choose from {METHODS}")
+            if self.dual["gc_weight"] and self.dual["method"] in ("clean", "mixed"):
+                raise ValueError(f"dual: gc_weight={self.dual['gc_weight']} with method {self.dual['method']!r}, which has one regime's "
+                                 "gradient only: the consistency term would be silently skipped; use gc_weight=0")
+            if self.dual["gc_weight"] and self.dual["gc_every"] < 1:
+                raise ValueError(f"dual: gc_every={self.dual['gc_every']} with gc_weight={self.dual['gc_weight']}: the term would never run; gc_every >= 1")
             if self.accelerator.num_processes > 1:
                 raise NotImplementedError("dual-loop training runs in one process (the update direction is not all-reduced)")
             if kind == "grpo" and self.dual["gc_weight"]:
@@ -214,7 +221,11 @@ def dual_loop_trainer_class(kind: str = "sft"):
             graph = (lambda: _token_ce(model, inputs, num_items_in_batch), lambda: _token_ce(model, b, num_items_in_batch)) if kind == "sft" else None
             g, log = dual_step(params, lambda: loss(inputs), lambda: loss(b), method, self.dual["inner_lr"], self.dual["beta"],
                                self.dual["gc_weight"] * self.dual["gc_every"] if lazy else 0.0, self._rng, graph)
-            scale = 1.0 / self.current_gradient_accumulation_steps
+            # like Trainer.training_step: a loss normalised by num_items_in_batch (TRL's SFT and GRPO losses) is already
+            # scaled for gradient accumulation; only an unscaled one is divided by the accumulation steps
+            scaled = self.loss_is_scaled_for_ga
+            if scaled is None: scaled = (self.model_accepts_loss_kwargs and num_items_in_batch is not None) or self.compute_loss_func is not None
+            scale = 1.0 if scaled else 1.0 / self.current_gradient_accumulation_steps
             for p, d in zip(params, g):
                 d = d * scale
                 p.grad = d if p.grad is None else p.grad + d

@@ -45,7 +45,8 @@ def test_run_sft_smoke(tmp_path):
     assert set(m["test"]) == {"model", "template_baseline", "shuffled_images"}
     cal = m["checklist_calibration"]  # the default template thinks: its per-finding checklist biases are chosen on validation
     assert cal["n_validation"] == 6 and len(cal["per_finding"]) == 13 and len(cal["biases"]) == 13
-    assert cal["kept"] or not any(cal["biases"].values())
+    assert cal["kept"] == any(v != 0 for v in cal["biases"].values())  # biases are applied exactly when kept
+    assert cal["checklist_f1_biased"] >= cal["checklist_f1_greedy"]  # the search starts from 0, which is on its grid
     assert 0 <= m["ce_r2gen_micro_f1"] <= 1 and len(m["test"]["model"]["ci"]["BLEU_4"]) == 2
     for f in ("loss.png", "samples.csv", "timing.json", "checkpoint-final/config.json", "run_sft.ipynb"): assert (out / f).exists(), f
     out2 = _papermill("run_sft.ipynb", tmp_path / "sft2", model=str(out / "checkpoint-final"), steps=2, batch_size=4, n_train=8,
