@@ -243,8 +243,12 @@ class LLMJudge(Judge):
         return [parse_chexprompt(self._cache[k]) for k in keys]
 
 def get_judge(name: str = "rule", **kw) -> Judge:
-    "A judge by name: 'rule' (default, no model; `labeler=`) or 'llm' (`base_url=`, `model=`, ...)."
+    "A judge by name: 'rule' (default, no model; `labeler=`), 'llm' (`base_url=`, `model=`, ...) or 'llm:<model>@<base_url>'."
     if isinstance(name, Judge): return name
+    if isinstance(name, str) and name.startswith("llm:"):  # the one-string form the run notebooks' `judge` parameter takes
+        model, _, url = name[4:].partition("@")
+        if not model or not url: raise ValueError(f"judge {name!r}: write llm:<served model name>@<base_url>, e.g. llm:qwen@http://127.0.0.1:8000/v1")
+        name, kw = "llm", {**kw, "model": model, "base_url": url}
     if name == "rule": return RuleJudge(**kw)
-    if name == "llm": return LLMJudge(**kw)
+    if name == "llm": return LLMJudge(**{k: v for k, v in kw.items() if k != "labeler"})  # an LLM judge needs no labeler
     raise ValueError(f"unknown judge '{name}': choose 'rule' or 'llm'")

@@ -407,8 +407,12 @@ def labels_to_dict(row) -> dict:
 
 # %% ../nbs/02_labeler.ipynb #52fc951e
 def get_labeler(name: str = "rule", **kw) -> Labeler:
-    "A labeler by name: 'rule' (default, no weights) or 'chexbert' (needs `path=` to chexbert.pth and `tokenizer=`)."
+    "A labeler by name: 'rule' (default, no weights), 'chexbert' (`path=` chexbert.pth, `tokenizer=`) or 'chexbert:<pth>:<tokenizer>'."
     if isinstance(name, Labeler): return name
+    if isinstance(name, str) and name.startswith("chexbert:"):  # the one-string form the run notebooks' `labeler` parameter takes
+        parts = name.split(":")
+        if len(parts) != 3 or not all(parts[1:]): raise ValueError(f"labeler {name!r}: write chexbert:<path to chexbert.pth>:<tokenizer folder>")
+        name, kw = "chexbert", {**kw, "path": parts[1], "tokenizer": parts[2]}
     if name == "rule": return RuleLabeler(**kw)
     if name == "chexbert":
         from rrg_nb.chexbert import CheXbertLabeler
