@@ -495,7 +495,9 @@ def build_lrrg_benchmark(studies, out_dir, tiers=TIERS, seed: int = 0, kinds=KIN
                          "image_path": str(path), **_verdict_cols(v)})
         if progress and (n + 1) % 100 == 0: progress(f"{n + 1}/{len(studies)} studies, {time.perf_counter() - t0:.0f} s")
     df = pd.DataFrame(rows)
-    save_csv(df, out / "manifest.csv"); save_csv(df[df.low_quality.astype(bool)], out / "low_quality.csv")
+    ok = df.status == "ok"
+    save_csv(df, out / "manifest.csv"); save_csv(df[ok & df.low_quality.astype(bool)], out / "low_quality.csv")
+    save_csv(df[~ok], out / "unreadable.csv")
     by_id = {s.study_id: s for s in studies}
     for t in tiers:
         ok = df[(df.tier == t) & (df.status == "ok")]

@@ -424,7 +424,7 @@ def _mirror_score(s, angle, m, r0, r1):
     return float(res[j]), j - (len(res) - 1) / 2
 
 def rotation(g: np.ndarray, n: int = 96, max_angle: float = 24) -> dict:
-    "Tilt of the left-right symmetry axis (degrees, + = clockwise) and the asymmetry left at the best angle."
+    "Tilt of the left-right symmetry axis (degrees, + = counter-clockwise as displayed, the sign of cv2.getRotationMatrix2D) and the asymmetry left at the best angle."
     s = cv2.GaussianBlur(cv2.resize(g, (n, n), interpolation=cv2.INTER_AREA).astype(np.float32), (0, 0), 1.0)
     s = cv2.magnitude(*_sobel(s))  # edges: outlines of lungs, heart, ribs and body
     m, r0, r1 = n // 6, int(0.05 * n), int(0.8 * n)
