@@ -179,6 +179,11 @@ def dual_loop_trainer_class(kind: str = "sft"):
             if kind == "grpo" and self.dual["gc_weight"]:
                 raise NotImplementedError("the consistency term needs a twice-differentiable loss; TRL's GRPO loss uses fused "
                                           "log-prob kernels without second derivatives: use gc_weight=0 with GRPO")
+            if kind == "grpo":  # TRL computes old-policy log-probs from the batch it generated: the clean images
+                ge = self.args.steps_per_generation * self.args.num_iterations
+                if self.args.gradient_accumulation_steps % ge != 0 or getattr(self.args, "use_vllm", False):
+                    raise NotImplementedError("dual-loop GRPO needs on-policy steps (steps_per_generation = num_iterations = 1, no vLLM): "
+                                              "otherwise the degraded regime's ratio is taken against clean-image log-probs")
             if kind == "grpo" and self.dual["method"] == "mixed":
                 raise ValueError("method 'mixed' is data augmentation: for GRPO, degrade the dataset's images instead")
             self.degrader = degrader or quality_degrader()
