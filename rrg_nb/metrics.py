@@ -5,6 +5,7 @@
 # %% ../nbs/03_metrics.ipynb #190b4c52
 from __future__ import annotations
 import contextlib, io, math, os, re, shutil, sys, time, warnings
+from collections import Counter
 from pathlib import Path
 import numpy as np
 from .core import LABELS, LABEL_INDEX, FIVE, MissingResourceError, resolve_local, save_json, atomic_write
@@ -161,11 +162,8 @@ def rexrank_bleu2(preds, refs) -> np.ndarray:
         if not P or not R: continue
         prec, hits1 = [], 0
         for n in (1, 2):
-            rc = {}
-            for g in zip(*[R[k:] for k in range(n)]): rc[g] = rc.get(g, 0) + 1
-            pc = {}
-            for g in zip(*[P[k:] for k in range(n)]): pc[g] = pc.get(g, 0) + 1
-            hits, total = sum(min(c, rc.get(g, 0)) for g, c in pc.items()), max(len(P) - n + 1, 1)
+            pc, rc = (Counter(zip(*[T[k:] for k in range(n)])) for T in (P, R))
+            hits, total = sum((pc & rc).values()), max(len(P) - n + 1, 1)  # clipped n-gram matches
             prec.append(hits / total if hits else 0.1 / total)  # smoothing 1 (NLTK method1): epsilon 0.1 for a zero count
             if n == 1: hits1 = hits
         if not hits1: continue  # no unigram in common: 0, smoothing or not
@@ -250,12 +248,12 @@ def bootstrap_ci(stat, n: int, n_boot: int = 1000, seed: int = 0, alpha: float =
     value = float(stat(np.arange(n)))
     draws = np.array([stat(rng.integers(0, n, n)) for _ in range(n_boot)], dtype=float)
     n_nan = int(np.isnan(draws).sum())
-    if n_nan == n_boot: return {"value": value, "lo": np.nan, "hi": np.nan, "n_nan": n_nan}
-    lo, hi = np.nanpercentile(draws, [100 * alpha / 2, 100 * (1 - alpha / 2)]) if n_boot else (np.nan, np.nan)
+    lo, hi = np.nanpercentile(draws, [100 * alpha / 2, 100 * (1 - alpha / 2)]) if n_nan < n_boot else (np.nan, np.nan)
+    out = {"value": value, "lo": float(lo), "hi": float(hi)}
     if n_nan:  # an undefined statistic on some resamples: the interval is over the others, and says how many were left out
         warnings.warn(f"bootstrap_ci: the statistic was NaN on {n_nan} of {n_boot} resamples; interval over the other {n_boot - n_nan}")
-        return {"value": value, "lo": float(lo), "hi": float(hi), "n_nan": n_nan}
-    return {"value": value, "lo": float(lo), "hi": float(hi)}
+        out["n_nan"] = n_nan
+    return out
 
 def paired_bootstrap(stat_a, stat_b, n: int, n_boot: int = 1000, seed: int = 0, alpha: float = 0.05) -> dict:
     "Difference stat_a - stat_b on the same resampled pairs: value, interval and a one-sided p-value (diff <= 0)."

@@ -216,8 +216,8 @@ def _nlg(cider_corpus=None, **_):
         # CIDEr's document frequencies: the training corpus when given (run_grpo passes it); else the batch's distinct
         # references (a GRPO batch repeats each reference G times, and one study repeated G times would make every
         # n-gram's idf 0 and CIDEr 0 even for a perfect copy)
-        c = cid or CorpusCider(list(dict.fromkeys(as_report_text(r) for r in ref_report)))
-        return nlg_score([report_part(c_) for c_ in completions], ref_report, c).tolist()
+        cider = cid or CorpusCider(list(dict.fromkeys(as_report_text(r) for r in ref_report)))
+        return nlg_score([report_part(c) for c in completions], ref_report, cider).tolist()
     return _named(reward, "nlg")
 
 @register("radcliq")
