@@ -99,7 +99,8 @@ def dual_step(params, loss_a, loss_b, method: str = "mldg", inner_lr: float = 0.
     return g, log
 
 # %% ../nbs/08a_dual_loop.ipynb #9b4c6481
-def quality_degrader(kinds=None, severities=(1, 2, 3, 4, 5)):
+def quality_degrader(kinds=None, severities=(1, 2, 3, 4, 5),
+                     min_size: int = 224):  # smaller images are degraded at this size (the benchmark's stored size) and resized back; 0: at their own size
     "A function (PIL image, seed) -> PIL image applying a random LRRG degradation (kind and severity drawn from the seed)."
     from PIL import Image
     from rrg_nb.quality import degrade, KINDS
@@ -109,9 +110,12 @@ def quality_degrader(kinds=None, severities=(1, 2, 3, 4, 5)):
     def apply(im, seed: int):
         r = np.random.default_rng(seed)
         kind, sev = kinds[r.integers(len(kinds))], int(r.choice(severities))
-        mode = im.mode
-        out = degrade(np.asarray(im.convert("L")), kind, sev, seed=int(r.integers(2**31)))
-        return Image.fromarray(out).convert(mode)
+        g, size = im.convert("L"), im.size
+        f = min_size / min(size)
+        if f > 1: g = g.resize((round(size[0] * f), round(size[1] * f)), Image.BICUBIC)
+        out = Image.fromarray(degrade(np.asarray(g), kind, sev, seed=int(r.integers(2**31))))
+        if f > 1: out = out.resize(size)  # as `rrg_nb.data.load_image` resizes a stored image for the model
+        return out.convert(im.mode)
     return apply
 
 def _seed(*parts) -> int: return int(np.random.SeedSequence([int(p) for p in parts]).generate_state(1)[0])

@@ -54,8 +54,8 @@ def _noise(img, s, rng):
     return _u8(_photon_noise(img, p["photons"][s - 1], p["electronic"][s - 1], rng, _scale(img)))
 
 def _underexposure(img, s, rng):
-    p = SEVERITY["underexposure"]
-    return _u8(_photon_noise(img, p["photons"][s - 1], 1.0, rng, _scale(img)) * np.float32(p["gain"][s - 1]))
+    p = SEVERITY["underexposure"]  # a fraction `gain` of the usual photons: every pixel's blackening 255 - I shrinks by it
+    return _u8(255.0 - (255.0 - _photon_noise(img, p["photons"][s - 1], 1.0, rng, _scale(img))) * np.float32(p["gain"][s - 1]))
 
 def _overexposure(img, s, rng):
     o = SEVERITY["overexposure"]["offset"][s - 1]  # everything below o turns black; the rest is stretched part way back
@@ -407,7 +407,8 @@ def field_of_view(g: np.ndarray, n: int = 128) -> dict:
     ring = np.zeros((n, n), bool); ring[[0, -1], :] = True; ring[:, [0, -1]] = True
     shutter = np.isin(lab, [i for i in np.unique(lab[ring]) if i and st[i, 4] >= 0.005 * n * n])
     open_ = ~cv2.dilate(shutter.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    out = {"shutter": Measurement(100 * float(shutter.mean()), "% of image")}
+    out = {"shutter": Measurement(100 * float(shutter.mean()), "% of image"),
+           "field_p50": Measurement(float(np.median(s[open_] if open_.any() else s)), "gray levels")}
     if open_.sum() < 0.2 * n * n: return {"fov_cut": Measurement(100.0, "% of lung outline"), **out}
     lung = _lung_regions(cv2.GaussianBlur(s, (0, 0), 1.0), open_).astype(np.uint8)
     edge = lung.astype(bool) & ~cv2.erode(lung, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0).astype(bool)

@@ -216,16 +216,25 @@ def grpo_rewards(spec: str, **options):
 def grpo_config(output_dir, steps: int = 100, lr: float = 1e-5, num_generations: int = 4, batch_size: int = None, grad_accum: int = 1,
                 max_completion_length: int = 96, temperature: float = 1.0, epsilon: float = 0.2, epsilon_high: float = None,
                 beta: float = 0.0, loss_type: str = "grpo", scale_rewards: str = "group", reward_weights=None, seed: int = 0,
-                save_steps: int = 50, use_vllm: bool = False, vllm_mode: str = "colocate", **kw):
+                save_steps: int = 50, use_vllm: bool = False, vllm_mode: str = "colocate",
+                lr_scheduler: str = "constant",  # constant or cosine (MRG-R1: cosine with 10 percent warm-up)
+                warmup_ratio: float = 0.0,  # share of the steps with a linear warm-up
+                max_grad_norm: float = 1.0,  # gradient clipping (MRG-R1: 0.1)
+                weight_decay: float = 0.0,  # AdamW weight decay (MRG-R1: 0.1)
+                **kw):
     "A TRL GRPOConfig for the recipes (CPU defaults; bf16 on GPU). batch_size (completions per device) defaults to one group."
     from trl import GRPOConfig
+    if lr_scheduler not in ("constant", "cosine"): raise ValueError(f"lr_scheduler must be constant or cosine, not {lr_scheduler!r}")
+    if not 0 <= warmup_ratio < 1: raise ValueError(f"warmup_ratio must be in [0, 1), got {warmup_ratio}")
     gpu = torch.cuda.is_available()
     bs = batch_size or num_generations
     return GRPOConfig(output_dir=str(output_dir), max_steps=steps, learning_rate=lr, per_device_train_batch_size=bs,
                       gradient_accumulation_steps=grad_accum, num_generations=num_generations, max_completion_length=max_completion_length,
                       temperature=temperature, epsilon=epsilon, epsilon_high=epsilon_high if epsilon_high is not None else epsilon,
                       beta=beta, loss_type=loss_type, scale_rewards=scale_rewards, reward_weights=reward_weights, seed=seed, data_seed=seed,
-                      lr_scheduler_type="constant_with_warmup", warmup_steps=0, logging_steps=1, save_strategy="steps", save_steps=save_steps,
+                      lr_scheduler_type="cosine" if lr_scheduler == "cosine" else "constant_with_warmup",
+                      warmup_steps=int(round(warmup_ratio * steps)), max_grad_norm=max_grad_norm, weight_decay=weight_decay,
+                      logging_steps=1, save_strategy="steps", save_steps=save_steps,
                       save_total_limit=1, report_to="none", use_cpu=not gpu, bf16=gpu, log_completions=False, gradient_checkpointing=gpu,
                       use_vllm=use_vllm, vllm_mode=vllm_mode, dataloader_num_workers=0, **kw)
 
