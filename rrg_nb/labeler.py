@@ -535,13 +535,19 @@ def mesh_labels(studies,
 class KeywordBaseline(Labeler):
     "Naive baseline: positive when a mention phrase occurs in a sentence without the word 'no' (else blank)."
     name = "keyword"
-    _pats = {o: re.compile(r"\b(?:" + _alt(*p) + r")\b", re.I) for o, p in MENTIONS.items()}
+    def __init__(self,
+                 phrases: dict = None,  # observation -> phrase regexes; default: this labeler's mention lists (MENTIONS)
+                 negation: str = r"\bno\b",  # a sentence matching it is skipped
+                 **kw):
+        super().__init__(**kw)
+        self._pats = {o: re.compile(r"\b(?:" + _alt(*p) + r")\b", re.I) for o, p in (phrases or MENTIONS).items()}
+        self._neg = re.compile(negation, re.I)
     def _label(self, texts):
         pats = self._pats
         out = np.full((len(texts), len(LABELS)), np.nan)
         for i, t in enumerate(texts):
             for sent in split_sentences(t):
-                if re.search(r"\bno\b", sent, re.I): continue
+                if self._neg.search(sent): continue
                 for o, p in pats.items():
                     if p.search(sent): out[i, LABEL_INDEX[o]] = POS
         return out
