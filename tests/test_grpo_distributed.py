@@ -1,4 +1,4 @@
-"""Two CPU processes (torchrun, gloo) run GRPO steps on the tiny policy with G = 4 and 2 completions per process, so every
+"""Two CPU processes (torchrun, or accelerate with the DeepSpeed ZeRO-1 and ZeRO-3 configs; gloo) run GRPO steps on the tiny policy with G = 4 and 2 completions per process, so every
 group is split across the processes: each process scores only its own completions, and the advantages must still be
 normalised over the whole group (TRL gathers the rewards before grouping)."""
 import json, os, subprocess, sys, textwrap
@@ -25,7 +25,10 @@ SCRIPT = textwrap.dedent('''
     rewards.register("test_length")(lambda **o: length)
     cfg = grpo_config(d / f"out", steps=2, lr=1e-4, num_generations=4, batch_size=2, max_completion_length=10, save_steps=100)
     tr = train_grpo(pol, proc, grpo_rows(st, "plain", image_size=56), cfg, reward="0.5*test_length+0.5*mccs")
-    with open(d / f"rank{rank}.json", "w") as f: json.dump({"seen": seen, "world": tr.accelerator.num_processes, "sampled": tr.sampled}, f)
+    engine = tr.model_wrapped if tr.is_deepspeed_enabled else None  # under an accelerate DeepSpeed config: the DeepSpeedEngine
+    zero = engine.zero_optimization_stage() if engine is not None else None
+    with open(d / f"rank{rank}.json", "w") as f:
+        json.dump({"seen": seen, "world": tr.accelerator.num_processes, "sampled": tr.sampled, "zero_stage": zero}, f)
     import torch.distributed as dist
     if dist.is_initialized(): dist.barrier()  # both ranks have written their records
     sys.stdout.flush(); sys.stderr.flush()
@@ -34,16 +37,29 @@ SCRIPT = textwrap.dedent('''
     os._exit(0)
 ''')
 
-def test_grpo_two_processes_group_rewards(tmp_path):
-    pytest.importorskip("trl")
+ROOT = Path(__file__).resolve().parents[1]
+# the launchers a user runs: plain torchrun (DDP), and accelerate with the project's DeepSpeed configs. On a CPU DeepSpeed
+# selects its CPU accelerator (gloo), so the ZeRO paths run here as they do on GPUs, minus bf16.
+LAUNCH = {
+    "torchrun": ([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533"], None),
+    "zero1": ([sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(ROOT / "papers/configs/zero1.yaml"),
+               "--num_processes", "2", "--mixed_precision", "no", "--main_process_port", "29534"], 1),
+    "zero3": ([sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(ROOT / "papers/configs/zero3.yaml"),
+               "--num_processes", "2", "--mixed_precision", "no", "--main_process_port", "29535"], 3),
+}
+
+@pytest.mark.parametrize("launcher", list(LAUNCH))
+def test_grpo_two_processes_group_rewards(tmp_path, launcher):
+    import trl  # a required dependency: a broken install fails here rather than skipping
     from PIL import Image
     for k in range(4): Image.fromarray(np.random.default_rng(k).integers(0, 255, (56, 56), dtype=np.uint8)).save(tmp_path / f"{k}.png")
     (tmp_path / "run.py").write_text(SCRIPT)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
-    r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533",
-                        str(tmp_path / "run.py"), str(tmp_path)], capture_output=True, text=True, timeout=600, env=env)
+    cmd, zero = LAUNCH[launcher]
+    r = subprocess.run(cmd + [str(tmp_path / "run.py"), str(tmp_path)], capture_output=True, text=True, timeout=600, env=env)
     assert r.returncode == 0, r.stderr[-4000:]
     r0, r1 = (json.loads((tmp_path / f"rank{k}.json").read_text()) for k in (0, 1))
+    assert r0["zero_stage"] == r1["zero_stage"] == zero  # the DeepSpeed engine ran with the config's ZeRO stage (none under torchrun)
     assert r0["world"] == 2 and r0["seen"] == r1["seen"] == [2, 2]  # each process scored its own 2 completions per step
     assert r1["sampled"] == []  # the main process keeps the gathered groups
     groups = {}
@@ -54,3 +70,11 @@ def test_grpo_two_processes_group_rewards(tmp_path):
         total = np.array([0.5 * row["reward/length"] + 0.5 * row["reward/mccs_m0"] for row in g])
         want = (total - total.mean()) / (total.std(ddof=1) + 1e-4)  # TRL: group mean and (unbiased) std over all 4
         np.testing.assert_allclose([row["advantage"] for row in g], want, atol=1e-4)
+
+def test_accelerate_configs_parse():
+    "The configs the launch commands name load with accelerate's own loader, with the ZeRO stage and precision they say."
+    from accelerate.commands.config.config_args import load_config_from_file
+    for stage in (1, 3):
+        cfg = load_config_from_file(str(ROOT / f"papers/configs/zero{stage}.yaml"))
+        assert str(cfg.distributed_type).endswith("DEEPSPEED") and cfg.deepspeed_config["zero_stage"] == stage
+        assert cfg.mixed_precision == "bf16" and cfg.num_processes == 8
