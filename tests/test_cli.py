@@ -25,6 +25,11 @@ def test_rrg_label_on_iu_reports(tmp_path):
     want = labels_to_dict(RuleLabeler().label([iu[5].report])[0])
     got = {k: int(v) for k, v in rows[5].items() if k != "study_id" and v != ""}
     assert got == want
+    # and against labels written out by hand, for a report with all three values ("borderline heart size" is uncertain
+    # Cardiomegaly, "airspace disease" Lung Opacity, the tracheostomy tube a device, "no large effusion" a negation)
+    assert iu[28].report.startswith("Borderline heart size. Elevated left diaphragm.")
+    got = {k: int(v) for k, v in rows[28].items() if k != "study_id" and v != ""}
+    assert got == {"Cardiomegaly": -1, "Lung Opacity": 1, "Pneumothorax": 0, "Pleural Effusion": 0, "Support Devices": 1}
 
 def test_rrg_label_errors_name_the_problem(tmp_path):
     (tmp_path / "a.csv").write_text("id,text\n1,No effusion.\n")

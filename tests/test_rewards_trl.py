@@ -1,5 +1,5 @@
 "The registry's rewards inside a real TRL GRPOTrainer step on a tiny model (CPU, seconds)."
-import numpy as np, pytest
+import numpy as np
 
 def _tiny_lm(tmp_path):
     from tokenizers import Tokenizer, models, trainers, pre_tokenizers, decoders
@@ -18,7 +18,7 @@ def _tiny_lm(tmp_path):
     return m, t
 
 def test_grpo_step_with_registry_rewards(tmp_path):
-    trl = pytest.importorskip("trl")
+    import trl  # a required dependency: a broken install fails here rather than skipping
     from datasets import Dataset
     from rrg_nb.rewards import get_reward
     model, tok = _tiny_lm(tmp_path)
