@@ -21,7 +21,7 @@ def _grads(loss, params, create_graph: bool = False) -> list:
     gs = torch.autograd.grad(loss, params, create_graph=create_graph, allow_unused=True)
     return [torch.zeros_like(p) if g is None else g for p, g in zip(params, gs)]
 
-def _dot(a, b): return sum((x * y).sum() for x, y in zip(a, b))
+def _dot(a, b): return sum((x.float() * y.float()).sum() for x, y in zip(a, b))  # float32 sums: bf16 partial sums drift over many tensors
 
 def grad_cosine(a, b) -> torch.Tensor:
     "Cosine between two gradients given as lists of tensors (0 if either is zero)."

@@ -12,8 +12,8 @@ from .core import MissingResourceError, resolve_local, seed_everything
 
 # %% auto #0
 __all__ = ['SPECIAL_TOKENS', 'CHAT_TEMPLATE', 'PRESETS', 'WEIGHT_FILES', 'LORA_PRESETS', 'TEMPLATES', 'train_tokenizer',
-           'make_processor', 'build_tiny_qwen25vl', 'n_params', 'save_policy', 'load_policy', 'freeze_vision',
-           'apply_lora', 'target_text', 'build_messages', 'check_prompt_fits']
+           'make_processor', 'build_tiny_qwen25vl', 'n_params', 'save_policy', 'load_policy', 'training_dtype',
+           'freeze_vision', 'apply_lora', 'target_text', 'build_messages', 'check_prompt_fits']
 
 # %% ../nbs/07_model.ipynb #a69972c4
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>", "<|image_pad|>",
@@ -102,6 +102,11 @@ def load_policy(name_or_path: str = "tiny", texts=None, dtype=None, device=None,
     model = AutoModelForImageTextToText.from_pretrained(path, dtype=dtype, local_files_only=True)
     if device: model.to(device)
     return model, AutoProcessor.from_pretrained(path, local_files_only=True)
+
+# %% ../nbs/07_model.ipynb #trdtype2
+def training_dtype(lora: bool) -> torch.dtype:
+    "dtype to load a policy in for training: bf16 on a GPU under LoRA (frozen base), float32 otherwise (bf16 autocast computes)."
+    return torch.bfloat16 if lora and torch.cuda.is_available() else torch.float32
 
 # %% ../nbs/07_model.ipynb #6326080f
 LORA_PRESETS = {"mrg_r1": dict(r=128, lora_alpha=256, lora_dropout=0.05,

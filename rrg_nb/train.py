@@ -16,7 +16,7 @@ from .model import build_messages, TEMPLATES
 __all__ = ['RECIPES', 'THINK_TAGS', 'SFT_VERSION', 'think_text', 'sft_rows', 'pretrain_vision', 'oversample', 'sft_config',
            'last_checkpoint', 'restore_weights', 'RecordsOnResume', 'resume', 'PlainLoss', 'train_sft', 'grpo_rows',
            'grpo_rewards', 'grpo_config', 'completions_with_tags', 'grpo_trainer_class', 'ce_probe', 'train_grpo',
-           'cached_sft']
+           'resolve_checkpoint', 'cached_sft']
 
 # %% ../nbs/08_train.ipynb #f470aef7
 def think_text(labels) -> str:
@@ -343,23 +343,38 @@ def ce_probe(rows, processor, every: int = 10, **kw):
     return _ce_probe_class()(rows, processor, every, **kw)
 
 def train_grpo(model, processor, rows, config, reward: str = "mrg_r1", reward_options: dict = None, ref_model=None, callbacks=()):
-    "Run TRL GRPO with registry rewards on prompt rows (resuming from the last checkpoint); returns the trainer."
+    "Run TRL GRPO with registry rewards on prompt rows (resuming from the last checkpoint); returns the trainer. `ref_model`: the KL reference (a checkpoint folder or a model; default the starting policy)."
     from datasets import Dataset
+    from rrg_nb.model import save_policy
     seed_everything(config.seed)
     funcs, weights = grpo_rewards(reward, **(reward_options or {}))
     config.reward_weights = weights
     ds = Dataset.from_list(rows)
-    if config.beta > 0 and ref_model is None and not hasattr(model, "peft_config"):
-        src = getattr(model.config, "_name_or_path", "")
-        if not src or not Path(src).exists():  # TRL rebuilds the reference from the policy's path: save the initial policy first
-            from rrg_nb.model import save_policy
-            src = save_policy(model, processor, Path(config.output_dir) / "reference"); model.config._name_or_path = str(src)
-    trainer = grpo_trainer_class()(model=model, processing_class=processor, reward_funcs=funcs, args=config, train_dataset=ds,
-                                   callbacks=list(callbacks))
-    if ref_model is not None and config.beta > 0:  # e.g. UniRG Step 2: KL to the Step-1 policy rather than to the initial one
-        trainer.ref_model = trainer.accelerator.prepare_model(ref_model.eval(), evaluation_mode=True)
+    lora = hasattr(model, "peft_config")
+    if ref_model is not None and config.beta > 0 and lora:
+        raise ValueError("train_grpo: with LoRA the KL reference is the policy with its adapters off (the start); ref_model applies to full fine-tuning")
+    own = getattr(model.config, "_name_or_path", "")
+    if config.beta > 0 and not lora:
+        # TRL builds the reference itself from the path in the policy's config (with its fused log-prob head, dropout off,
+        # DeepSpeed/FSDP preparation): point that path at the reference, saving a model held only in memory first
+        if ref_model is None: src = own if own and Path(own).exists() else save_policy(model, processor, Path(config.output_dir) / "reference")
+        elif isinstance(ref_model, (str, Path)): src = resolve_checkpoint(ref_model)
+        else: src = save_policy(ref_model, processor, Path(config.output_dir) / "reference")  # e.g. UniRG Step 2: the Step-1 policy
+        model.config._name_or_path = str(src)
+    try:
+        trainer = grpo_trainer_class()(model=model, processing_class=processor, reward_funcs=funcs, args=config, train_dataset=ds,
+                                       callbacks=list(callbacks))
+    finally:
+        if ref_model is not None: model.config._name_or_path = own  # the policy's own path again
     resume(trainer)
     return trainer
+
+def resolve_checkpoint(path) -> Path:
+    "A run folder's `checkpoint-final/`, or the folder itself when it holds a model (config.json)."
+    p = Path(path)
+    if (p / "checkpoint-final" / "config.json").exists(): return p / "checkpoint-final"
+    if (p / "config.json").exists(): return p
+    raise FileNotFoundError(f"{p}: neither a model folder (config.json) nor a run folder with checkpoint-final/")
 
 # %% ../nbs/08_train.ipynb #86eb59a9
 SFT_VERSION = 5  # 2: small preset with 4 text layers, checklist think target; 3: per-finding checklist calibration, plain CPU loss; 4: one-cycle vision pretraining; 5: bf16 autocast where native
