@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_train.ipynb #a4cb1a5c
 from __future__ import annotations
-import functools, json, math, os, time
+import contextlib, functools, json, math, os, sys, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -15,8 +15,8 @@ from .model import build_messages, TEMPLATES
 # %% auto #0
 __all__ = ['RECIPES', 'THINK_TAGS', 'SFT_VERSION', 'think_text', 'sft_rows', 'pretrain_vision', 'oversample', 'sft_config',
            'last_checkpoint', 'restore_weights', 'RecordsOnResume', 'resume', 'PlainLoss', 'train_sft', 'grpo_rows',
-           'grpo_rewards', 'grpo_config', 'completions_with_tags', 'grpo_trainer_class', 'ce_probe', 'train_grpo',
-           'resolve_checkpoint', 'cached_sft']
+           'grpo_rewards', 'grpo_config', 'completions_with_tags', 'grpo_trainer_class', 'save_trained',
+           'finish_training', 'ce_probe', 'train_grpo', 'resolve_checkpoint', 'cached_sft']
 
 # %% ../nbs/08_train.ipynb #f470aef7
 def think_text(labels) -> str:
@@ -323,20 +323,74 @@ def _ce_probe_class():
             self.labeler = get_labeler(labeler) if isinstance(labeler, str) else labeler
             self.ref_labels = self.labeler.label([r["ref_report"] for r in rows]); self.history = []
 
-        def measure(self, model, step):
+        def measure(self, model, step, record=True):
             from rrg_nb.eval import generate_reports
             from rrg_nb.rewards import report_part
             from rrg_nb.metrics import clinical_efficacy
-            texts = generate_reports(model, self.processor, self.rows, self.batch_size, self.max_new_tokens, progress=False)
+            # under ZeRO-3 each process holds a shard of every weight: all of them generate together (synced_gpus keeps
+            # them stepping until the longest report ends), and the main process records
+            texts = generate_reports(model, self.processor, self.rows, self.batch_size, self.max_new_tokens, progress=False,
+                                     **({"synced_gpus": True} if _zero3() else {}))
+            if not record: return
             ce = clinical_efficacy(self.labeler.label([report_part(t) for t in texts]), self.ref_labels, ("r2gen",))
             self.history.append({"step": step, "ce_r2gen_micro_f1": ce["r2gen"]["micro_f1"]})
 
+        def _due(self, state, step0=False):
+            if step0 and (state.global_step != 0 or self.history): return False
+            return state.is_world_process_zero or _zero3()
+
         def on_train_begin(self, args, state, control, model=None, **kw):
-            if state.is_world_process_zero and state.global_step == 0 and not self.history: self.measure(model, 0)  # the starting point
+            if self._due(state, step0=True): self.measure(model, 0, state.is_world_process_zero)  # the starting point
 
         def on_step_end(self, args, state, control, model=None, **kw):
-            if state.is_world_process_zero and state.global_step % self.every == 0: self.measure(model, state.global_step)
+            if state.global_step % self.every == 0 and self._due(state): self.measure(model, state.global_step, state.is_world_process_zero)
     return CEProbe
+
+def _zero3() -> bool:
+    from transformers.integrations import is_deepspeed_zero3_enabled
+    return is_deepspeed_zero3_enabled()
+
+@contextlib.contextmanager
+def _whole_models():
+    "Build models whole in this process, even under ZeRO-3 (whose hooks would partition them over the other processes)."
+    from transformers.integrations import deepspeed as hfds
+    ref = hfds._hf_deepspeed_config_weak_ref; cfg = ref() if ref is not None else None
+    hfds.unset_hf_deepspeed_config()
+    try: yield
+    finally:
+        if cfg is not None: hfds.set_hf_deepspeed_config(cfg)
+
+def save_trained(trainer, processor, path, base=None) -> Path:
+    "Write a trained policy as a loadable checkpoint (model + processor) from any process layout; every process calls it, the main process writes. ZeRO-3 shards are gathered; LoRA adapters are merged into their base (`base`: the starting checkpoint, needed under ZeRO-3)."
+    from rrg_nb.model import save_policy, load_policy
+    acc, path = trainer.accelerator, Path(path)
+    lora = hasattr(trainer.model, "peft_config")
+    if _zero3():
+        state = acc.get_state_dict(trainer.model_wrapped)  # a collective: the full weights, on the main process
+        if acc.is_main_process:
+            module = acc.unwrap_model(trainer.model_wrapped)
+            if not lora: module.save_pretrained(path, state_dict=state); processor.save_pretrained(path)
+            else:
+                if base is None: raise ValueError("save_trained: under ZeRO-3 a LoRA policy is merged into `base` (the starting checkpoint); pass base=")
+                from peft import PeftModel
+                module.save_pretrained(path / "adapter", state_dict=state)  # peft keeps the adapter entries
+                with _whole_models(): start = load_policy(str(base), dtype=torch.float32)[0]
+                save_policy(PeftModel.from_pretrained(start, path / "adapter").merge_and_unload(), processor, path)
+    elif acc.is_main_process:
+        save_policy(trainer.model.merge_and_unload() if lora else trainer.model, processor, path)
+    acc.wait_for_everyone()
+    return path
+
+def finish_training(trainer, processor, path, base=None):
+    "`save_trained`, then end every process but the main one (the run notebooks evaluate once, there); returns the policy to evaluate: the trainer's, or under ZeRO-3 (whose weights in memory are shards) the saved checkpoint loaded back."
+    save_trained(trainer, processor, path, base)
+    if not trainer.accelerator.is_main_process:  # leave without interpreter finalisation (gloo can abort there, see tests/)
+        sys.stdout.flush(); sys.stderr.flush(); os._exit(0)
+    if not _zero3(): return trainer.model
+    from rrg_nb.model import load_policy
+    from transformers.integrations.deepspeed import unset_hf_deepspeed_config
+    unset_hf_deepspeed_config()  # alone from here: models load whole, not partitioned over processes that have left
+    return load_policy(str(path), device=trainer.accelerator.device)[0]
 
 def ce_probe(rows, processor, every: int = 10, **kw):
     "A TrainerCallback that records CE-F1 (micro, r2gen) of greedy reports on `rows` every `every` steps."
