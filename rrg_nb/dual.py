@@ -123,9 +123,19 @@ def _seed(*parts) -> int: return int(np.random.SeedSequence([int(p) for p in par
 # %% ../nbs/08a_dual_loop.ipynb #e0e17d96
 class RegimeCollator:
     "Wraps a collator: adds `regime_b` (the batch with degraded images) and, for `mixed`, degrades each example with probability p."
-    def __init__(self, base, degrader, method: str, seed: int = 0, step=lambda: 0, p_mixed: float = 0.5, attach_b: bool = True):
-        self.base, self.degrader, self.method, self.seed, self.step, self.p = base, degrader, method, seed, step, p_mixed
+    def __init__(self, base, degrader, method: str, seed: int = 0, p_mixed: float = 0.5, attach_b: bool = True):
+        self.base, self.degrader, self.method, self.seed, self.p = base, degrader, method, seed, p_mixed
         self.attach_b = attach_b
+        self.start(0)
+
+    def start(self, first_batch: int):
+        "Number the batches from `first_batch` on (the trainer sets it at the start of training: micro-batches already trained)."
+        self.first, self.calls = int(first_batch), 0
+
+    def step(self) -> int:
+        "The index of the batch being collated: the degradations' seed. Counted here rather than read from the trainer's step,"
+        "which lags one batch behind (the data loader collates the next batch before the current one trains)."
+        return self.first + self.calls
 
     def collate(self, examples):
         "TRL's collator rewrites each example's messages in place: give it fresh copies (the images are shared, not copied)."
@@ -137,15 +147,17 @@ class RegimeCollator:
                 for i, ex in enumerate(examples)]
 
     def __call__(self, examples):
-        if self.method == "clean" and not self.attach_b: return self.collate(examples)
-        deg = self.degraded(examples)
-        if self.method == "mixed":
-            r = np.random.default_rng(_seed(self.seed, self.step(), 7))
-            out = self.collate([d if r.random() < self.p else e for e, d in zip(examples, deg)])
-            if self.attach_b: out["regime_clean"] = self.collate(examples)  # for the gradient-cosine probe only
-        else: out = self.collate(examples)
-        if self.attach_b: out["regime_b"] = self.collate(deg)
-        return out
+        try:
+            if self.method == "clean" and not self.attach_b: return self.collate(examples)
+            deg = self.degraded(examples)
+            if self.method == "mixed":
+                r = np.random.default_rng(_seed(self.seed, self.step(), 7))
+                out = self.collate([d if r.random() < self.p else e for e, d in zip(examples, deg)])
+                if self.attach_b: out["regime_clean"] = self.collate(examples)  # for the gradient-cosine probe only
+            else: out = self.collate(examples)
+            if self.attach_b: out["regime_b"] = self.collate(deg)
+            return out
+        finally: self.calls += 1
 
 def _token_ce(model, inputs, num_items=None):
     "The SFT loss from full logits (TRL's fused head has no second derivative): token cross-entropy on the labelled tokens."
@@ -194,9 +206,18 @@ def dual_loop_trainer_class(kind: str = "sft"):
             self._need_b = self.dual["method"] not in ("clean", "mixed") or bool(self.dual["probe_every"])
             self.dual_history = []
             self._rng = np.random.default_rng(self.args.seed)
+            if self.args.gradient_accumulation_steps > 1 and (self.dual["method"] in ("mldg", "fish") or self.dual["gc_weight"]):
+                raise ValueError(f"dual: method {self.dual['method']!r} (inner step) or the consistency term with gradient_accumulation_steps="
+                                 f"{self.args.gradient_accumulation_steps}: each micro-batch's gradient is 1/GA of the batch's, so the inner "
+                                 "step would shrink and the consistency term grow with GA; use gradient_accumulation_steps=1 and a larger batch")
             if kind == "sft":
                 self.data_collator = RegimeCollator(self.data_collator, self.degrader, self.dual["method"], self.args.seed,
-                                                    step=lambda: self.state.global_step, attach_b=self._need_b)
+                                                    attach_b=self._need_b)
+                from transformers import TrainerCallback
+                collator = self.data_collator
+                class NumberBatches(TrainerCallback):  # at the start of training, after a checkpoint's step is restored
+                    def on_train_begin(self, args, state, control, **kw): collator.start(state.global_step * args.gradient_accumulation_steps)
+                self.add_callback(NumberBatches())
 
         def _generate_and_score_completions(self, inputs):  # GRPO only: carry each prompt's degraded images
             out = super()._generate_and_score_completions(inputs)
@@ -249,12 +270,15 @@ def dual_loop_trainer_class(kind: str = "sft"):
         def _save_checkpoint(self, model, trial):
             super()._save_checkpoint(model, trial)
             ck = Path(self.args.output_dir) / f"checkpoint-{self.state.global_step}"
-            if self.args.should_save and ck.is_dir(): save_json({"dual_history": self.dual_history}, ck / "dual_history.json")
+            if self.args.should_save and ck.is_dir():
+                save_json({"dual_history": self.dual_history, "rng": self._rng.bit_generator.state}, ck / "dual_history.json")
 
         def restore_records(self, ck):
             if hasattr(super(), "restore_records"): super().restore_records(ck)  # the GRPO base keeps its sampled groups too
             rec = Path(ck) / "dual_history.json"
-            if rec.exists(): self.dual_history = json.loads(rec.read_text())["dual_history"]
+            if rec.exists():
+                r = json.loads(rec.read_text()); self.dual_history = r["dual_history"]
+                if "rng" in r: self._rng.bit_generator.state = r["rng"]  # Fish's regime order goes on where it stopped
 
     DualLoopTrainer.__name__ = DualLoopTrainer.__qualname__ = f"DualLoop{Base.__name__}"
     return DualLoopTrainer
