@@ -4,7 +4,7 @@ are kept), then execute the paper's table notebook, which reads only the runs' m
     python papers/build.py mrg_r1 --seeds 0 1 2            # all rows
     python papers/build.py mrg_r1 --rows mccs nlg --seeds 0  # some rows
     python papers/build.py mrg_r1 --table-only              # just the table, from the recorded runs
-    python papers/build.py mrg_r1 --rerun --rows mccs       # run again although recorded (after a code change)
+    python papers/build.py mrg_r1 --rerun --rows mccs       # run again from scratch although recorded (after a code change)
     python papers/build.py mrg_r1 --set steps=40 --set n_test=200   # override parameters of every GRPO/SFT run
 
 Each run goes to runs/<paper>/<row>/seed<k>/ (executed notebook, checkpoint, metrics.json, figures: large, not in git),
@@ -47,7 +47,8 @@ def run(cfg: dict, seed: int, runs: Path, overrides: dict, recorded: Path, rerun
     if rec.exists() and not rerun: print(f"  {cfg['row']} seed {seed}: recorded before ({rec.relative_to(ROOT) if rec.is_relative_to(ROOT) else rec}), kept"); return rec
     if (out / "metrics.json").exists() and not rerun:
         print(f"  {cfg['row']} seed {seed}: finished before in {out}, recorded"); return record(out / "metrics.json", rec)
-    if rerun and (out / "metrics.json").exists(): (out / "metrics.json").unlink()
+    if rerun and out.exists():  # from scratch: a run folder's trainer checkpoints would resume the old run (re-evaluating it)
+        shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     params = {**cfg["params"], **overrides, "seed": seed, "output_dir": str(out)}
     cmd = [sys.executable, "-m", "papermill", str(ROOT / "nbs" / f"{cfg['notebook']}.ipynb"), str(out / f"{cfg['notebook']}.ipynb")]
@@ -60,7 +61,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("paper"); ap.add_argument("--seeds", type=int, nargs="+", default=[0]); ap.add_argument("--rows", nargs="*")
     ap.add_argument("--runs", default=None, help="folder for the full run outputs (default runs/<paper>)"); ap.add_argument("--table-only", action="store_true")
-    ap.add_argument("--rerun", action="store_true", help="run the selected rows and seeds again although recorded")
+    ap.add_argument("--rerun", action="store_true", help="run the selected rows and seeds again from scratch (their run folders are deleted first) although recorded")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="parameter for every run")
     a = ap.parse_args(argv)
     cfgs = load_configs(a.paper); runs = Path(a.runs or ROOT / "runs" / a.paper); recorded = ROOT / "papers" / a.paper / "runs"
