@@ -103,3 +103,16 @@ def test_build_records_runs_and_keeps_overrides_out_of_papers(tmp_path, monkeypa
     before = (ROOT / "papers" / "mrg_r1" / "table.md").read_text()
     build.main(["mrg_r1", "--table-only", "--set", "steps=2", "--runs", str(tmp_path / "smoke")])
     assert (tmp_path / "smoke" / "table.md").exists() and (ROOT / "papers" / "mrg_r1" / "table.md").read_text() == before
+
+def test_build_rerun_starts_from_scratch(tmp_path, monkeypatch):
+    "--rerun deletes the run folder first: its trainer checkpoints would otherwise resume the old run and only re-evaluate it."
+    import build
+    cfg = {"notebook": "run_grpo", "row": "mccs", "params": {"reward": "mccs"}}
+    runs, rec = tmp_path / "runs", tmp_path / "record"
+    old = runs / "mccs" / "seed0"; (old / "trainer" / "checkpoint-150").mkdir(parents=True); (old / "metrics.json").write_text('{"old": 1}')
+    seen = {}
+    def fake_run(cmd, **k):  # stands in for papermill: notes what the run folder held when the run started, writes new metrics
+        seen["left"] = sorted(p.name for p in old.rglob("*")); (old / "metrics.json").write_text('{"new": 1}')
+    monkeypatch.setattr(build.subprocess, "run", fake_run)
+    out = build.run(cfg, 0, runs, {}, rec, rerun=True)
+    assert seen["left"] == [] and out.read_text() == '{"new": 1}'
