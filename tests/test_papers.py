@@ -40,10 +40,11 @@ def test_table_rebuilds_from_runs(tmp_path, paper, rows):
         nb = (tmp_path / "t.ipynb").read_text()
         assert "ordering holds on the means: True, in 2 of 2 seeds" in nb
     else:
-        assert "| SFT + RL (combined) | 2 | 0.4550 [0.435, 0.475]" in md and "| RL (from scratch) | 0 | not run" in md
-        assert "+0.0100 [-0.010, +0.030] |" in md  # RL - init with its paired interval
-        assert "| *SFT start of the RL rows* | 2 | 0.4050 [0.385, 0.425]" in md  # the SFT + RL rows' shared start, per seed
-        assert "| *template baseline (most common training report)* | 2 | 0.3850 [0.365, 0.405]" in md
+        # mean ± the seeds' sd [mean per-seed interval]; the paper's 1/RadCliQ beside the rows it reports
+        assert "| SFT + RL (combined) | 2 | 0.4550 ± 0.0071 [0.435, 0.475]" in md and "| RL (from scratch) | 0 | not run |" in md
+        assert "+0.0100 [-0.010, +0.030] | 1.110 |" in md  # RL - init with its paired interval, then the paper's 1/RadCliQ
+        assert "| *SFT start of the RL rows* | 2 | 0.4050 ± 0.0071 [0.385, 0.425]" in md  # the SFT + RL rows' shared start, per seed
+        assert "| *template baseline (most common training report)* | 2 | 0.3850 ± 0.0071 [0.365, 0.405]" in md
         assert "SFT + RL rows above their SFT start in CE-F1 (mean over seeds): 2 of 2" in md
 
 def _dual_metrics(clean, severe, step_s):
