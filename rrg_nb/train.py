@@ -424,11 +424,11 @@ def train_grpo(model, processor, rows, config, reward: str = "mrg_r1", reward_op
     return trainer
 
 def resolve_checkpoint(path) -> Path:
-    "A run folder's `checkpoint-final/`, or the folder itself when it holds a model (config.json)."
-    p = Path(path)
-    if (p / "checkpoint-final" / "config.json").exists(): return p / "checkpoint-final"
-    if (p / "config.json").exists(): return p
-    raise FileNotFoundError(f"{p}: neither a model folder (config.json) nor a run folder with checkpoint-final/")
+    "`rrg_nb.eval.checkpoint_dir` (a run folder's `checkpoint-final/`, or the folder itself), which must hold a model (config.json)."
+    from rrg_nb.eval import checkpoint_dir
+    p = checkpoint_dir(path)
+    if not (p / "config.json").exists(): raise FileNotFoundError(f"{path}: neither a model folder (config.json) nor a run folder with checkpoint-final/")
+    return p
 
 # %% ../nbs/08_train.ipynb #86eb59a9
 SFT_VERSION = 5  # 2: small preset with 4 text layers, checklist think target; 3: per-finding checklist calibration, plain CPU loss; 4: one-cycle vision pretraining; 5: bf16 autocast where native
