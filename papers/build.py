@@ -12,6 +12,9 @@ and its metrics.json is recorded in papers/<paper>/runs/<row>/seed<k>/metrics.js
 reads the recorded files and writes papers/<paper>/table.md, table.csv and figure.png, so a fresh clone rebuilds the
 tables with --table-only, and a later session adds seeds or rows without rerunning the others. Runs with --set
 overrides are not the paper's configs: they are neither recorded nor put in papers/; their table goes to the runs folder.
+
+A config with `init_from: <row>` starts from that row's final checkpoint of the same seed (UniRG's Step 2 from Step 1):
+the row it names runs first, and again from scratch when its checkpoint is gone (a fresh clone keeps only metrics).
 """
 import argparse, os, shutil, subprocess, sys
 from pathlib import Path
@@ -28,7 +31,18 @@ def load_configs(paper: str) -> dict:
             if k not in cfg: raise ValueError(f"{f}: missing field '{k}'")
         cfg.setdefault("params", {}); out[cfg["row"]] = cfg
     if not out: raise FileNotFoundError(f"no configs in papers/{paper}/configs")
+    for row, cfg in out.items():
+        dep = cfg.get("init_from")
+        if dep is None: continue
+        if dep not in out: raise ValueError(f"papers/{paper}/configs: row '{row}' has init_from '{dep}', which is no row of {paper}")
+        if out[dep].get("init_from"): raise ValueError(f"papers/{paper}/configs: row '{row}' starts from '{dep}', which starts from another row (one level only)")
+        if "init_checkpoint" in cfg["params"]: raise ValueError(f"papers/{paper}/configs: row '{row}' gives both init_from and params.init_checkpoint")
     return out
+
+def run_order(cfgs: dict, rows) -> list:
+    "The selected rows with every row another starts from (init_from) placed before it."
+    rows = list(rows); first = [r for r in rows if any(cfgs[o].get("init_from") == r for o in rows)]
+    return first + [r for r in rows if r not in first]
 
 def _value(v: str):
     try: return yaml.safe_load(v)
@@ -41,8 +55,18 @@ def record(src: Path, dst: Path) -> Path:
     tmp = dst.with_name(dst.name + ".tmp"); shutil.copyfile(src, tmp); os.replace(tmp, dst)
     return dst
 
-def run(cfg: dict, seed: int, runs: Path, overrides: dict, recorded: Path, rerun: bool = False) -> Path:
-    "Run one row and seed unless recorded (or finished under runs/ and not yet recorded); record its metrics.json."
+def start_checkpoint(cfgs: dict, cfg: dict, seed: int, runs: Path, overrides: dict, recorded: Path) -> dict:
+    "{'init_checkpoint': ...} for a row with init_from (running that row again when its checkpoint is gone), else {}."
+    dep = cfg.get("init_from")
+    if dep is None: return {}
+    ckpt = runs / dep / f"seed{seed}" / "checkpoint-final"
+    if not (ckpt / "config.json").exists():
+        print(f"  {cfg['row']} seed {seed} starts from {dep}'s checkpoint, which is not in {ckpt.parent}: running {dep} first", flush=True)
+        run(cfgs[dep], seed, runs, overrides, recorded, rerun=True)
+    return {"init_checkpoint": str(ckpt)}
+
+def run(cfg: dict, seed: int, runs: Path, overrides: dict, recorded: Path, rerun: bool = False, start: dict = None) -> Path:
+    "Run one row and seed unless recorded (or finished under runs/ and not yet recorded); record its metrics.json. `start`: extra params (init_from's checkpoint)."
     out = runs / cfg["row"] / f"seed{seed}"; rec = recorded / cfg["row"] / f"seed{seed}" / "metrics.json"
     if rec.exists() and not rerun: print(f"  {cfg['row']} seed {seed}: recorded before ({rec.relative_to(ROOT) if rec.is_relative_to(ROOT) else rec}), kept"); return rec
     if (out / "metrics.json").exists() and not rerun:
@@ -50,7 +74,7 @@ def run(cfg: dict, seed: int, runs: Path, overrides: dict, recorded: Path, rerun
     if rerun and out.exists():  # from scratch: a run folder's trainer checkpoints would resume the old run (re-evaluating it)
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
-    params = {**cfg["params"], **overrides, "seed": seed, "output_dir": str(out)}
+    params = {**cfg["params"], **(start or {}), **overrides, "seed": seed, "output_dir": str(out)}
     cmd = [sys.executable, "-m", "papermill", str(ROOT / "nbs" / f"{cfg['notebook']}.ipynb"), str(out / f"{cfg['notebook']}.ipynb")]
     for k, v in params.items(): cmd += ["-p", k, str(v)]
     print(f"  {cfg['row']} seed {seed}: {' '.join(cmd[3:])}", flush=True)
@@ -76,8 +100,11 @@ def main(argv=None):
         recorded = out_dir = runs; runs.mkdir(parents=True, exist_ok=True); shutil.copy(ROOT / "papers" / a.paper / "reported.csv", runs)
         print(f"--set given: runs and table stay in {runs}; papers/{a.paper} is left as it is")
     if not a.table_only:
-        for row in a.rows or list(cfgs):
-            for seed in a.seeds: run(cfgs[row], seed, runs, overrides, recorded, a.rerun)
+        for row in run_order(cfgs, a.rows or list(cfgs)):
+            for seed in a.seeds:
+                rec = recorded / row / f"seed{seed}" / "metrics.json"
+                start = {} if rec.exists() and not a.rerun else start_checkpoint(cfgs, cfgs[row], seed, runs, overrides, recorded)
+                run(cfgs[row], seed, runs, overrides, recorded, a.rerun, start)
     nb = ROOT / "papers" / a.paper / "table.ipynb"
     subprocess.run([sys.executable, "-m", "papermill", str(nb), str(runs / "table.ipynb"), "-p", "runs_dir", str(recorded),
                     "-p", "out_dir", str(out_dir)], check=True, cwd=ROOT)

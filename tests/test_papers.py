@@ -21,10 +21,14 @@ def _fixture_runs(root, rows, keys):
             f.write_text(json.dumps(_metrics(v + seed / 100, keys, row != "sft", seed)))
 
 @pytest.mark.parametrize("paper,rows", [("mrg_r1", {"nlg": 0.41, "ce_f1": 0.45, "mccs": 0.50}),
-                                        ("unirg", {"sft": 0.40, "sft_rl": 0.45, "nlg_only": 0.41})])
+                                        ("unirg", {"sft": 0.40, "sft_rl": 0.45, "nlg_only": 0.41, "sft_rl_step2": 0.47})])
 def test_table_rebuilds_from_runs(tmp_path, paper, rows):
     keys = ["ce_r2gen_micro_precision", "ce_r2gen_micro_recall", "ce_r2gen_micro_f1", "BLEU_4", "ROUGE_L", "CIDEr", "judge_significant_errors"]
     _fixture_runs(tmp_path / "runs", rows, keys)
+    if paper == "unirg":  # Step 2 starts from Step 1's checkpoint (the sft_rl row), not from the SFT start the other rows share
+        for seed in (0, 1):
+            f = tmp_path / "runs" / "sft_rl_step2" / f"seed{seed}" / "metrics.json"; m = json.loads(f.read_text())
+            m["test"]["init"] = _scored(0.45 + seed / 100, keys); f.write_text(json.dumps(m))
     out = tmp_path / "paper"; out.mkdir(); shutil.copy(ROOT / "papers" / paper / "reported.csv", out)
     r = subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "papers" / paper / "table.ipynb"), str(tmp_path / "t.ipynb"),
                         "-p", "runs_dir", str(tmp_path / "runs"), "-p", "out_dir", str(out)], capture_output=True, text=True, cwd=ROOT)
@@ -45,7 +49,8 @@ def test_table_rebuilds_from_runs(tmp_path, paper, rows):
         assert "+0.0100 [-0.010, +0.030] | 1.110 |" in md  # RL - init with its paired interval, then the paper's 1/RadCliQ
         assert "| *SFT start of the RL rows* | 2 | 0.4050 ± 0.0071 [0.385, 0.425]" in md  # the SFT + RL rows' shared start, per seed
         assert "| *template baseline (most common training report)* | 2 | 0.3850 ± 0.0071 [0.365, 0.405]" in md
-        assert "SFT + RL rows above their SFT start in CE-F1 (mean over seeds): 2 of 2" in md
+        assert "| SFT + RL (Step 2, from Step 1) | 2 | 0.4750 ± 0.0071" in md
+        assert "SFT + RL rows above their start in CE-F1 (mean over seeds; Step 2's start is Step 1): 3 of 3" in md
 
 def _dual_metrics(clean, severe, step_s):
     tiers = {"clean": clean, "mild": clean - 0.01, "moderate": clean - 0.02, "severe": severe, "aqaa_flagged": severe + 0.01}
@@ -117,3 +122,26 @@ def test_build_rerun_starts_from_scratch(tmp_path, monkeypatch):
     monkeypatch.setattr(build.subprocess, "run", fake_run)
     out = build.run(cfg, 0, runs, {}, rec, rerun=True)
     assert seen["left"] == [] and out.read_text() == '{"new": 1}'
+
+def test_build_init_from_runs_the_start_row_first(tmp_path, monkeypatch):
+    "A row with init_from (UniRG Step 2) gets that row's checkpoint-final of the same seed; the row runs first, again when its checkpoint is gone."
+    import build
+    cfgs = build.load_configs("unirg")
+    assert cfgs["sft_rl_step2"]["init_from"] == "sft_rl"
+    assert build.run_order(cfgs, ["sft_rl_step2", "nlg_only", "sft_rl"]) == ["sft_rl", "sft_rl_step2", "nlg_only"]
+    calls = []
+    def fake_run(cmd, **k):  # stands in for papermill: writes the run's metrics and a final checkpoint
+        p = dict(zip(cmd[6::3], cmd[7::3])); out = Path(p["output_dir"]); calls.append((out.parent.name, p.get("init_checkpoint")))
+        (out / "checkpoint-final").mkdir(parents=True, exist_ok=True); (out / "checkpoint-final" / "config.json").write_text("{}")
+        (out / "metrics.json").write_text("{}")
+    monkeypatch.setattr(build.subprocess, "run", fake_run)
+    runs, rec = tmp_path / "runs", tmp_path / "record"
+    start = build.start_checkpoint(cfgs, cfgs["sft_rl_step2"], 1, runs, {}, rec)  # Step 1 not run yet: it runs now
+    assert calls == [("sft_rl", None)] and start == {"init_checkpoint": str(runs / "sft_rl" / "seed1" / "checkpoint-final")}
+    build.run(cfgs["sft_rl_step2"], 1, runs, {}, rec, start=start)
+    assert calls[-1] == ("sft_rl_step2", start["init_checkpoint"])
+    assert build.start_checkpoint(cfgs, cfgs["sft_rl_step2"], 1, runs, {}, rec) == start and len(calls) == 2  # checkpoint there: not rerun
+    bad = {"a": {"row": "a", "notebook": "run_grpo", "params": {}, "init_from": "zz"}}
+    with pytest.raises(ValueError, match="init_from 'zz'"):
+        monkeypatch.setattr(build, "ROOT", tmp_path); d = tmp_path / "papers" / "x" / "configs"; d.mkdir(parents=True)
+        (d / "a.yaml").write_text("notebook: run_grpo\nrow: a\ninit_from: zz\n"); build.load_configs("x")
