@@ -126,7 +126,10 @@ def read_strata_csv(path):
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     if "study_id" not in df: raise ValueError(f"{path}: no 'study_id' column (columns: {', '.join(df.columns)})")
     dup = df.study_id[df.study_id.duplicated()].unique().tolist()
-    if dup: raise ValueError(f"{path}: duplicate study ids {dup[:5]}")
+    if dup:
+        hint = (f"; it has {df.tier.nunique()} tiers (an LRRG manifest: one row per study and tier): keep one tier's rows, "
+                "e.g. run_aqaa with -p tiers clean") if "tier" in df and df.tier.nunique() > 1 else ""
+        raise ValueError(f"{path}: duplicate study ids {dup[:5]}{hint}")
     return df.set_index("study_id")
 
 DEMOGRAPHIC_COLUMNS = {"sex": ("sex", "gender", "patientsex"), "age": ("age", "anchor_age", "age_at_study"),

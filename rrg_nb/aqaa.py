@@ -20,9 +20,9 @@ from .quality import (KINDS, TIERS, TIER_SEVERITY, DEFAULT_TOOLS, UnreadableImag
 __all__ = ['FEATURES', 'EXPECTED_ISSUE', 'ALSO_TRUE', 'EXCLUSIVE', 'FIT_SEED', 'VAL_SEED', 'CALIBRATION', 'QUALITY_CUES',
            'KEYWORDS', 'QUALITY_MESH', 'IMAGE_SUFFIXES', 'AQAA_PROMPT', 'Verdict', 'exceedance', 'limit',
            'quality_table', 'fit_phantom_table', 'fit_calibration', 'report_quality_cues', 'text_flags',
-           'keyword_baseline', 'text_channel_eval', 'CalibratedPolicy', 'get_policy', 'assess', 'assess_study',
-           'assess_folder', 'parse_quality_answer', 'LLMPolicy', 'score_table', 'validation_summary', 'plot_validation',
-           'build_lrrg_benchmark', 'tier_studies', 'show_flagged']
+           'keyword_baseline', 'text_channel_eval', 'CalibratedPolicy', 'load_calibration', 'get_policy', 'assess',
+           'assess_study', 'assess_folder', 'parse_quality_answer', 'LLMPolicy', 'score_table', 'validation_summary',
+           'plot_validation', 'build_lrrg_benchmark', 'tier_studies', 'show_flagged']
 
 # %% ../nbs/06a_aqaa.ipynb #6fe9be3c
 @dataclass
@@ -278,6 +278,20 @@ class CalibratedPolicy:
         if strong: text += " The report states a technical problem: " + "; ".join(f"{i['name'][8:]} (\"{i['evidence'][0]['quote']}\")" for i in strong) + "."
         if weak: text += " It also notes " + ", ".join(i["name"][8:] for i in weak) + ", which often go with poorer images."
         return text
+
+# %% ../nbs/06a_aqaa.ipynb #c4b1e0a8
+def load_calibration(path) -> dict:
+    "A calibration saved as JSON (`fit_calibration`'s output, e.g. run_aqaa's calibration.json), checked for the fields CalibratedPolicy reads."
+    from rrg_nb.core import load_json
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"calibration file {path} does not exist")
+    cal = load_json(path)
+    missing = [k for k in ("lambda", "features") if k not in (cal if isinstance(cal, dict) else {})]
+    if missing: raise ValueError(f"{path}: not a calibration (missing {', '.join(missing)}); write one with save_json(fit_calibration(...), path)")
+    for f, s in cal["features"].items():
+        gone = [k for k in ("issue", "direction", "center", "spread") if k not in s]
+        if gone: raise ValueError(f"{path}: feature '{f}' lacks {', '.join(gone)}")
+    return cal
 
 # %% ../nbs/06a_aqaa.ipynb #1fa5df99
 def get_policy(policy=None, calibration=None):

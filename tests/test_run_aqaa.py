@@ -123,9 +123,12 @@ def test_run_aqaa_on_a_dataset_with_broken_images(tmp_path):
     test.append({"id": "s_missing", "report": "Lungs are clear.", "image_path": ["missing.png"], "split": "test"})
     ann = tmp_path / "annotation.json"
     ann.write_text(json.dumps({"train": [{"id": "t0", "report": "Normal.", "image_path": ["good.png"], "split": "train"}], "val": [], "test": test}))
+    from rrg_nb.aqaa import CALIBRATION
+    cal = tmp_path / "limits.json"; cal.write_text(json.dumps({**CALIBRATION, "lambda": 2.5}))  # limits from a file (-p calibration_json)
     out = _papermill("run_aqaa.ipynb", tmp_path / "aqaa", dataset="r2gen", data_root=ann, image_root=img, tiers="clean,severe",
-                     validate=False, n_speed=0, n_gallery=4)
+                     validate=False, n_speed=0, n_gallery=4, calibration_json=cal)
     m = json.loads((out / "metrics.json").read_text())
+    assert json.loads((out / "calibration.json").read_text())["lambda"] == 2.5  # the run used (and saved) the file's limits
     assert m["use_report"] and m["n_test"] == 8 and m["benchmark"]["images"] == 16
     n_bad = sum(expect[n] != "ok" for n in names) + 1
     assert m["benchmark"]["unreadable"] == 2 * n_bad and sum(m["benchmark"]["unreadable_reasons"].values()) == 2 * n_bad

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash tools/setup_env.sh
 VENV=${RRG_VENV:-.venv}
 export PATH="$PWD/$VENV/bin:$PATH" MPLBACKEND=Agg TOKENIZERS_PARALLELISM=false
-OUT=${RRG_OUT:-runs/main}
+OUT=${RRG_OUT:-runs/grpo}  # run_grpo's own default output_dir, where the README's next commands look
 mkdir -p "$OUT"
 for nb in run_grpo run_sft run_eval run_aqaa run_label; do
   if [ -f "nbs/$nb.ipynb" ]; then
