@@ -11,8 +11,12 @@ def _scored(v, keys): return {"metrics": {k: v for k in keys}, "ci": {k: [v - 0.
 def _metrics(v, keys, grpo, seed):
     "run_sft-shaped, or run_grpo-shaped with the seed's shared start (0.40 + seed/100) and template baseline (0.38 + seed/100)."
     if not grpo: return {"test": {"model": _scored(v, keys)}}
-    return {"test": {"grpo": _scored(v, keys), "init": _scored(0.40 + seed / 100, keys), "template_baseline": _scored(0.38 + seed / 100, keys)},
-            "grpo_vs_init": {k: {"diff": 0.01, "lo": -0.01, "hi": 0.03} for k in keys}}
+    start = 0.40 + seed / 100
+    return {"test": {"grpo": _scored(v, keys), "init": _scored(start, keys), "template_baseline": _scored(0.38 + seed / 100, keys)},
+            "grpo_vs_init": {k: {"diff": 0.01, "lo": -0.01, "hi": 0.03} for k in keys}, "config": {"margin": 0.0},
+            **{k: v for k in keys}, **{f"init_{k}": start for k in keys},  # run_grpo's flat copies
+            "test_reward": {"grpo": {"total": 0.6}, "init": {"total": 0.4}},
+            "findings_stated": {"init": {"positive": 0.05}, "grpo": {"positive": 0.02}}}
 
 def _fixture_runs(root, rows, keys):
     for row, v in rows.items():
@@ -24,7 +28,11 @@ def _fixture_runs(root, rows, keys):
                                         ("unirg", {"sft": 0.40, "sft_rl": 0.45, "nlg_only": 0.41, "sft_rl_step2": 0.47})])
 def test_table_rebuilds_from_runs(tmp_path, paper, rows):
     keys = ["ce_r2gen_micro_precision", "ce_r2gen_micro_recall", "ce_r2gen_micro_f1", "BLEU_4", "ROUGE_L", "CIDEr", "judge_significant_errors"]
-    _fixture_runs(tmp_path / "runs", rows, keys)
+    _fixture_runs(tmp_path / "runs", {**rows, **({"mccs_m050": 0.52} if paper == "mrg_r1" else {})}, keys)
+    if paper == "mrg_r1":  # the margin study's m = 0.5 row
+        for seed in (0, 1):
+            f = tmp_path / "runs" / "mccs_m050" / f"seed{seed}" / "metrics.json"; m = json.loads(f.read_text())
+            m["config"]["margin"] = 0.5; f.write_text(json.dumps(m))
     if paper == "unirg":  # Step 2 starts from Step 1's checkpoint (the sft_rl row), not from the SFT start the other rows share
         for seed in (0, 1):
             f = tmp_path / "runs" / "sft_rl_step2" / f"seed{seed}" / "metrics.json"; m = json.loads(f.read_text())
@@ -43,6 +51,9 @@ def test_table_rebuilds_from_runs(tmp_path, paper, rows):
         assert "GRPO rows above their SFT start in CE-F1 (mean over seeds): 3 of 3" in md
         nb = (tmp_path / "t.ipynb").read_text()
         assert "ordering holds on the means: True, in 2 of 2 seeds" in nb
+        mm = (out / "margin.md").read_text()  # the margin study: m = 0 is the +MCCS row, 0.5 its own row; percent, paired difference
+        assert "| +0.0 | 2 | 40.50 ± 0.71 | 50.50 ± 0.71 | +1.00 [-1.0, +3.0] | 2 of 2 | 0.400 -> 0.600 | 0.050 -> 0.020 |" in mm, mm
+        assert "| +0.5 | 2 | 40.50 ± 0.71 | 52.50 ± 0.71 |" in mm
     else:
         # mean ± the seeds' sd [mean per-seed interval]; the paper's 1/RadCliQ beside the rows it reports
         assert "| SFT + RL (combined) | 2 | 0.4550 ± 0.0071 [0.435, 0.475]" in md and "| RL (from scratch) | 0 | not run |" in md
