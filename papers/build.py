@@ -56,25 +56,26 @@ def record(src: Path, dst: Path) -> Path:
     return dst
 
 def start_checkpoint(cfgs: dict, cfg: dict, seed: int, runs: Path, overrides: dict, recorded: Path) -> dict:
-    "{'init_checkpoint': ...} for a row with init_from (running that row again when its checkpoint is gone), else {}."
-    dep = cfg.get("init_from")
-    if dep is None: return {}
+    "{'init_checkpoint': ...} for a row with init_from (running that row again when its checkpoint is gone)."
+    dep = cfg["init_from"]
+    if cfgs is None or dep not in cfgs: raise ValueError(f"row '{cfg['row']}' starts from row '{dep}': pass the paper's configs (cfgs) to run it")
     ckpt = runs / dep / f"seed{seed}" / "checkpoint-final"
     if not (ckpt / "config.json").exists():
         print(f"  {cfg['row']} seed {seed} starts from {dep}'s checkpoint, which is not in {ckpt.parent}: running {dep} first", flush=True)
-        run(cfgs[dep], seed, runs, overrides, recorded, rerun=True)
+        run(cfgs[dep], seed, runs, overrides, recorded, rerun=True, cfgs=cfgs)
     return {"init_checkpoint": str(ckpt)}
 
-def run(cfg: dict, seed: int, runs: Path, overrides: dict, recorded: Path, rerun: bool = False, start: dict = None) -> Path:
-    "Run one row and seed unless recorded (or finished under runs/ and not yet recorded); record its metrics.json. `start`: extra params (init_from's checkpoint)."
+def run(cfg: dict, seed: int, runs: Path, overrides: dict, recorded: Path, rerun: bool = False, cfgs: dict = None) -> Path:
+    "Run one row and seed unless recorded (or finished under runs/ and not yet recorded); record its metrics.json. `cfgs`: all rows, for init_from."
     out = runs / cfg["row"] / f"seed{seed}"; rec = recorded / cfg["row"] / f"seed{seed}" / "metrics.json"
     if rec.exists() and not rerun: print(f"  {cfg['row']} seed {seed}: recorded before ({rec.relative_to(ROOT) if rec.is_relative_to(ROOT) else rec}), kept"); return rec
     if (out / "metrics.json").exists() and not rerun:
         print(f"  {cfg['row']} seed {seed}: finished before in {out}, recorded"); return record(out / "metrics.json", rec)
     if rerun and out.exists():  # from scratch: a run folder's trainer checkpoints would resume the old run (re-evaluating it)
         shutil.rmtree(out)
+    start = start_checkpoint(cfgs, cfg, seed, runs, overrides, recorded) if cfg.get("init_from") else {}
     out.mkdir(parents=True, exist_ok=True)
-    params = {**cfg["params"], **(start or {}), **overrides, "seed": seed, "output_dir": str(out)}
+    params = {**cfg["params"], **start, **overrides, "seed": seed, "output_dir": str(out)}
     cmd = [sys.executable, "-m", "papermill", str(ROOT / "nbs" / f"{cfg['notebook']}.ipynb"), str(out / f"{cfg['notebook']}.ipynb")]
     for k, v in params.items(): cmd += ["-p", k, str(v)]
     print(f"  {cfg['row']} seed {seed}: {' '.join(cmd[3:])}", flush=True)
@@ -101,10 +102,7 @@ def main(argv=None):
         print(f"--set given: runs and table stay in {runs}; papers/{a.paper} is left as it is")
     if not a.table_only:
         for row in run_order(cfgs, a.rows or list(cfgs)):
-            for seed in a.seeds:
-                rec = recorded / row / f"seed{seed}" / "metrics.json"
-                start = {} if rec.exists() and not a.rerun else start_checkpoint(cfgs, cfgs[row], seed, runs, overrides, recorded)
-                run(cfgs[row], seed, runs, overrides, recorded, a.rerun, start)
+            for seed in a.seeds: run(cfgs[row], seed, runs, overrides, recorded, a.rerun, cfgs)
     nb = ROOT / "papers" / a.paper / "table.ipynb"
     subprocess.run([sys.executable, "-m", "papermill", str(nb), str(runs / "table.ipynb"), "-p", "runs_dir", str(recorded),
                     "-p", "out_dir", str(out_dir)], check=True, cwd=ROOT)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
 import cv2
-from .core import atomic_write, save_json, save_csv, text_hash
+from .core import atomic_write, save_json, load_json, save_csv, text_hash
 from .data import Study, StudyList, write_r2gen_annotation
 from .phantom import render, load_iu_phantom, study_seed
 from .quality import (KINDS, TIERS, TIER_SEVERITY, DEFAULT_TOOLS, UnreadableImage, degrade, degrade_tier, measure,
@@ -282,7 +282,6 @@ class CalibratedPolicy:
 # %% ../nbs/06a_aqaa.ipynb #c4b1e0a8
 def load_calibration(path) -> dict:
     "A calibration saved as JSON (`fit_calibration`'s output, e.g. run_aqaa's calibration.json), checked for the fields CalibratedPolicy reads."
-    from rrg_nb.core import load_json
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"calibration file {path} does not exist")
     cal = load_json(path)

@@ -24,19 +24,20 @@ def _fixture_runs(root, rows, keys):
             f = root / row / f"seed{seed}" / "metrics.json"; f.parent.mkdir(parents=True)
             f.write_text(json.dumps(_metrics(v + seed / 100, keys, row != "sft", seed)))
 
+def _edit_runs(root, row, edit):
+    "Change a fixture row's metrics.json of every seed in place: edit(metrics, seed)."
+    for seed in (0, 1):
+        f = root / row / f"seed{seed}" / "metrics.json"; m = json.loads(f.read_text()); edit(m, seed); f.write_text(json.dumps(m))
+
 @pytest.mark.parametrize("paper,rows", [("mrg_r1", {"nlg": 0.41, "ce_f1": 0.45, "mccs": 0.50}),
                                         ("unirg", {"sft": 0.40, "sft_rl": 0.45, "nlg_only": 0.41, "sft_rl_step2": 0.47})])
 def test_table_rebuilds_from_runs(tmp_path, paper, rows):
     keys = ["ce_r2gen_micro_precision", "ce_r2gen_micro_recall", "ce_r2gen_micro_f1", "BLEU_4", "ROUGE_L", "CIDEr", "judge_significant_errors"]
     _fixture_runs(tmp_path / "runs", {**rows, **({"mccs_m050": 0.52} if paper == "mrg_r1" else {})}, keys)
     if paper == "mrg_r1":  # the margin study's m = 0.5 row
-        for seed in (0, 1):
-            f = tmp_path / "runs" / "mccs_m050" / f"seed{seed}" / "metrics.json"; m = json.loads(f.read_text())
-            m["config"]["margin"] = 0.5; f.write_text(json.dumps(m))
+        _edit_runs(tmp_path / "runs", "mccs_m050", lambda m, seed: m["config"].update(margin=0.5))
     if paper == "unirg":  # Step 2 starts from Step 1's checkpoint (the sft_rl row), not from the SFT start the other rows share
-        for seed in (0, 1):
-            f = tmp_path / "runs" / "sft_rl_step2" / f"seed{seed}" / "metrics.json"; m = json.loads(f.read_text())
-            m["test"]["init"] = _scored(0.45 + seed / 100, keys); f.write_text(json.dumps(m))
+        _edit_runs(tmp_path / "runs", "sft_rl_step2", lambda m, seed: m["test"].update(init=_scored(0.45 + seed / 100, keys)))
     out = tmp_path / "paper"; out.mkdir(); shutil.copy(ROOT / "papers" / paper / "reported.csv", out)
     r = subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "papers" / paper / "table.ipynb"), str(tmp_path / "t.ipynb"),
                         "-p", "runs_dir", str(tmp_path / "runs"), "-p", "out_dir", str(out)], capture_output=True, text=True, cwd=ROOT)
@@ -149,8 +150,8 @@ def test_build_init_from_runs_the_start_row_first(tmp_path, monkeypatch):
     runs, rec = tmp_path / "runs", tmp_path / "record"
     start = build.start_checkpoint(cfgs, cfgs["sft_rl_step2"], 1, runs, {}, rec)  # Step 1 not run yet: it runs now
     assert calls == [("sft_rl", None)] and start == {"init_checkpoint": str(runs / "sft_rl" / "seed1" / "checkpoint-final")}
-    build.run(cfgs["sft_rl_step2"], 1, runs, {}, rec, start=start)
-    assert calls[-1] == ("sft_rl_step2", start["init_checkpoint"])
+    build.run(cfgs["sft_rl_step2"], 1, runs, {}, rec, cfgs=cfgs)
+    assert calls[-1] == ("sft_rl_step2", start["init_checkpoint"]) and len(calls) == 2  # Step 1's checkpoint there: not run again
     assert build.start_checkpoint(cfgs, cfgs["sft_rl_step2"], 1, runs, {}, rec) == start and len(calls) == 2  # checkpoint there: not rerun
     bad = {"a": {"row": "a", "notebook": "run_grpo", "params": {}, "init_from": "zz"}}
     with pytest.raises(ValueError, match="init_from 'zz'"):
