@@ -13,10 +13,13 @@ def _metrics(v, keys, grpo, seed):
     if not grpo: return {"test": {"model": _scored(v, keys)}}
     start = 0.40 + seed / 100
     return {"test": {"grpo": _scored(v, keys), "init": _scored(start, keys), "template_baseline": _scored(0.38 + seed / 100, keys)},
-            "grpo_vs_init": {k: {"diff": 0.01, "lo": -0.01, "hi": 0.03} for k in keys}, "config": {"margin": 0.0},
+            "grpo_vs_init": {k: {"diff": 0.01, "lo": -0.01, "hi": 0.03} for k in keys}, "config": {"margin": 0.0, "temperature": 1.0, "num_generations": 4, "steps": 150},
             **{k: v for k in keys}, **{f"init_{k}": start for k in keys},  # run_grpo's flat copies
             "test_reward": {"grpo": {"total": 0.6}, "init": {"total": 0.4}},
-            "findings_stated": {"init": {"positive": 0.05}, "grpo": {"positive": 0.02}}}
+            "findings_stated": {"init": {"positive": 0.05}, "grpo": {"positive": 0.02}},
+            "rollout_findings": {"with_positive_share": 0.4, "wrong_among_positive": 0.9}}
+
+STUDY_ROWS = {"mccs_m050": 0.52, "mccs_g16": 0.48, "mccs_1ep": 0.55, "ce_f1_1ep": 0.50, "nlg_1ep": 0.44}  # MRG-R1's studies beside Table II
 
 def _fixture_runs(root, rows, keys):
     for row, v in rows.items():
@@ -33,9 +36,14 @@ def _edit_runs(root, row, edit):
                                         ("unirg", {"sft": 0.40, "sft_rl": 0.45, "nlg_only": 0.41, "sft_rl_step2": 0.47})])
 def test_table_rebuilds_from_runs(tmp_path, paper, rows):
     keys = ["ce_r2gen_micro_precision", "ce_r2gen_micro_recall", "ce_r2gen_micro_f1", "BLEU_4", "ROUGE_L", "CIDEr", "judge_significant_errors"]
-    _fixture_runs(tmp_path / "runs", {**rows, **({"mccs_m050": 0.52} if paper == "mrg_r1" else {})}, keys)
-    if paper == "mrg_r1":  # the margin study's m = 0.5 row
+    _fixture_runs(tmp_path / "runs", {**rows, **(STUDY_ROWS if paper == "mrg_r1" else {})}, keys)
+    if paper == "mrg_r1":  # the margin study's m = 0.5 row, the rollout study's G = 16 row (one seed without rollout_findings), one epoch
         _edit_runs(tmp_path / "runs", "mccs_m050", lambda m, seed: m["config"].update(margin=0.5))
+        for row in ("mccs_1ep", "ce_f1_1ep", "nlg_1ep"): _edit_runs(tmp_path / "runs", row, lambda m, seed: m["config"].update(steps=1000))
+        def g16(m, seed):
+            m["config"].update(num_generations=16)
+            if seed == 1: del m["rollout_findings"]
+        _edit_runs(tmp_path / "runs", "mccs_g16", g16)
     if paper == "unirg":  # Step 2 starts from Step 1's checkpoint (the sft_rl row), not from the SFT start the other rows share
         _edit_runs(tmp_path / "runs", "sft_rl_step2", lambda m, seed: m["test"].update(init=_scored(0.45 + seed / 100, keys)))
     out = tmp_path / "paper"; out.mkdir(); shutil.copy(ROOT / "papers" / paper / "reported.csv", out)
@@ -53,8 +61,14 @@ def test_table_rebuilds_from_runs(tmp_path, paper, rows):
         nb = (tmp_path / "t.ipynb").read_text()
         assert "ordering holds on the means: True, in 2 of 2 seeds" in nb
         mm = (out / "margin.md").read_text()  # the margin study: m = 0 is the +MCCS row, 0.5 its own row; percent, paired difference
-        assert "| +0.0 | 2 | 40.50 ± 0.71 | 50.50 ± 0.71 | +1.00 [-1.0, +3.0] | 2 of 2 | 0.400 -> 0.600 | 0.050 -> 0.020 |" in mm, mm
-        assert "| +0.5 | 2 | 40.50 ± 0.71 | 52.50 ± 0.71 |" in mm
+        assert "| mccs | +0 | 2 | 40.50 ± 0.71 | 50.50 ± 0.71 | +1.00 [-1.0, +3.0] | 2 of 2 | 0.400 -> 0.600 | 0.050 -> 0.020 | 40% (90%) |" in mm, mm
+        assert "| mccs_m050 | +0.5 | 2 | 40.50 ± 0.71 | 52.50 ± 0.71 |" in mm
+        rr = (out / "rollouts.md").read_text()  # the rollout study: temperature and G per row, checked against each run's config
+        assert "| mccs | 1 | 4 | 2 | 40.50 ± 0.71 | 50.50 ± 0.71 |" in rr and "| mccs_g16 | 1 | 16 | 2 | 40.50 ± 0.71 | 48.50 ± 0.71 |" in rr, rr
+        assert rr.rstrip().endswith("| not recorded |") and "mccs_t070" not in rr  # a seed without rollout_findings; a row without runs is left out
+        ep = (out / "epoch.md").read_text()  # 150 steps beside one epoch; the ordering checked again on the one-epoch rows
+        assert "| nlg | 150 | 2 | 40.50 ± 0.71 | 41.50 ± 0.71 |" in ep and "| nlg_1ep | 1000 | 2 | 40.50 ± 0.71 | 44.50 ± 0.71 |" in ep, ep
+        assert "means: MCCS 55.50, CE-F1 50.50, NLG 44.50; ordering holds on the means: True, in 2 of 2 seeds" in nb
     else:
         # mean ± the seeds' sd [mean per-seed interval]; the paper's 1/RadCliQ beside the rows it reports
         assert "| SFT + RL (combined) | 2 | 0.4550 ± 0.0071 [0.435, 0.475]" in md and "| RL (from scratch) | 0 | not run |" in md
