@@ -40,7 +40,7 @@ def test_checkpoint_and_predictions_file(tmp_path, iu):
     by = {r["by"] for r in m["strata"]}; assert {"reference", "report_length", "age_band"} <= by
     assert m["strata_skipped"]["view"].startswith("one stratum only") and all(r["small"] for r in m["strata"])  # 12 < min_stratum
     # quality.low_quality: AQAA assessed the 12 images, so the stratum holds verdicts (True/False), not 'unknown'
-    assert m["timing"]["aqaa_s"] > 0 and m["config"]["aqaa"] is True
+    assert m["timing"]["aqaa_s"] > 0 and m["config"]["aqaa"] is True and m["aqaa"]["assessed"] == 12 and m["aqaa"]["status"] == {"ok": 12}
     q = {r["stratum"] for r in m["strata"] if r["by"] == "quality.low_quality"} or {m["strata_skipped"]["quality.low_quality"]}
     assert q <= {"True", "False", "one stratum only ('False')", "one stratum only ('True')"}, q
     assert len(m["qualitative_ids"]) == 3
