@@ -12,12 +12,12 @@ from .metrics import bootstrap_ci, paired_bootstrap, binarize_labels, _prf
 
 # %% auto #0
 __all__ = ['DERIVED_STRATA', 'STRATUM_ALIASES', 'DEMOGRAPHIC_COLUMNS', 'ROLLOUT_KINDS', 'VERDICT_COLOURS', 'split_studies',
-           'reference_texts', 'study_field', 'age_band', 'encounter_band', 'length_bands', 'is_abnormal', 'strata',
-           'stratum_order', 'read_strata_csv', 'attach_demographics', 'stratified_metrics', 'strata_markdown',
-           'comparison_markdown', 'condition_f1', 'plot_condition_f1', 'plot_strata', 'with_findings',
-           'reward_counterfactuals', 'rollout_findings', 'rollout_table', 'copy_prior_reports', 'sentence_findings',
-           'statement_verdicts', 'qualitative_html', 'qualitative_figure', 'pick_qualitative', 'lodo_rows', 'load_grid',
-           'run_grid', 'grid_markdown']
+           'reference_texts', 'study_field', 'age_band', 'encounter_band', 'length_bands', 'is_abnormal',
+           'stratum_path', 'strata', 'stratum_order', 'read_strata_csv', 'attach_demographics', 'stratified_metrics',
+           'strata_markdown', 'comparison_markdown', 'condition_f1', 'plot_condition_f1', 'plot_strata',
+           'with_findings', 'reward_counterfactuals', 'rollout_findings', 'rollout_table', 'copy_prior_reports',
+           'sentence_findings', 'statement_verdicts', 'qualitative_html', 'qualitative_figure', 'pick_qualitative',
+           'lodo_rows', 'load_grid', 'run_grid', 'grid_markdown']
 
 # %% ../nbs/09a_analysis.ipynb #250eac57
 def split_studies(studies, split: str = "test", n: int = 0) -> list:
@@ -80,6 +80,11 @@ def is_abnormal(labels) -> np.ndarray:
     y = np.atleast_2d(np.asarray(labels, dtype=float))[:, [LABEL_INDEX[o] for o in FINDINGS13]]
     return ((y == 1) | (y == -1)).any(1)
 
+def stratum_path(by: str, extra=None) -> str | None:
+    "The Study field or dotted path stratum `by` reads (aliases resolved); None for a column of `extra` or a derived stratum."
+    if (extra is not None and by in extra.columns) or by in DERIVED_STRATA: return None
+    return STRATUM_ALIASES.get(by, by)
+
 def strata(studies, by: str, refs=None, ref_labels=None, extra=None) -> list:
     "One stratum label per study for `by`: a column of `extra`, a derived stratum, an alias, or a Study attribute / dotted path."
     if extra is not None and by in extra.columns:
@@ -98,7 +103,7 @@ def strata(studies, by: str, refs=None, ref_labels=None, extra=None) -> list:
         return length_bands(refs)
     if by == "age_band": return [age_band(study_field(s, "meta.age")) for s in studies]
     if by == "encounter": return [encounter_band(study_field(s, "meta.encounter_index")) for s in studies]
-    path = STRATUM_ALIASES.get(by, by)
+    path = stratum_path(by)
     if studies and not re.fullmatch(r"[A-Za-z_]\w*(\.\w+)*", path): raise ValueError(f"stratum '{by}' is not a field name or dotted path")
     top = path.split(".")[0]
     if studies and not hasattr(studies[0], top):
