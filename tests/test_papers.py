@@ -40,8 +40,9 @@ def test_table_rebuilds_from_runs(tmp_path, paper, rows):
     if paper == "mrg_r1":  # the margin study's m = 0.5 row, the rollout study's G = 16 row (one seed without rollout_findings), one epoch
         _edit_runs(tmp_path / "runs", "mccs_m050", lambda m, seed: m["config"].update(margin=0.5))
         for row in ("mccs_1ep", "ce_f1_1ep", "nlg_1ep"): _edit_runs(tmp_path / "runs", row, lambda m, seed: m["config"].update(steps=1000))
-        def g16(m, seed):
-            m["config"].update(num_generations=16)
+        def g16(m, seed):  # also the one row whose positives go up and CE-F1 down (the pooled shifts table)
+            m["config"].update(num_generations=16); m["findings_stated"]["grpo"]["positive"] = 0.08
+            m["grpo_vs_init"]["ce_r2gen_micro_f1"]["diff"] = -0.02
             if seed == 1: del m["rollout_findings"]
         _edit_runs(tmp_path / "runs", "mccs_g16", g16)
     if paper == "unirg":  # Step 2 starts from Step 1's checkpoint (the sft_rl row), not from the SFT start the other rows share
@@ -69,6 +70,9 @@ def test_table_rebuilds_from_runs(tmp_path, paper, rows):
         ep = (out / "epoch.md").read_text()  # 150 steps beside one epoch; the ordering checked again on the one-epoch rows
         assert "| nlg | 150 | 2 | 40.50 ± 0.71 | 41.50 ± 0.71 |" in ep and "| nlg_1ep | 1000 | 2 | 40.50 ± 0.71 | 44.50 ± 0.71 |" in ep, ep
         assert "means: MCCS 55.50, CE-F1 50.50, NLG 44.50; ordering holds on the means: True, in 2 of 2 seeds" in nb
+        sh = (out / "shifts.md").read_text()  # every GRPO run pooled: positives up / down against runs above start
+        assert "| up | 2 | 0 | -2.00 (-2.00, -2.00) |" in sh and "| down or unchanged | 14 | 14 | +1.00 (+1.00, +1.00) |" in sh, sh
+        assert "16 GRPO runs, 8 rows. Pearson r between the change in positive findings per report and the change in CE-F1 (points): -1.00 over the 16 runs" in sh
     else:
         # mean ± the seeds' sd [mean per-seed interval]; the paper's 1/RadCliQ beside the rows it reports
         assert "| SFT + RL (combined) | 2 | 0.4550 ± 0.0071 [0.435, 0.475]" in md and "| RL (from scratch) | 0 | not run |" in md
