@@ -175,3 +175,17 @@ def test_build_init_from_runs_the_start_row_first(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="init_from 'zz'"):
         monkeypatch.setattr(build, "ROOT", tmp_path); d = tmp_path / "papers" / "x" / "configs"; d.mkdir(parents=True)
         (d / "a.yaml").write_text("notebook: run_grpo\nrow: a\ninit_from: zz\n"); build.load_configs("x")
+
+def test_realsize_script_runs_on_cpu(tmp_path):
+    "papers/mrg_r1/realsize_grpo.py is only run for real on a GPU; its --size debug path runs the same code on the CPU so the script cannot rot unseen."
+    out = tmp_path / "rs.json"
+    r = subprocess.run([sys.executable, str(ROOT / "papers/mrg_r1/realsize_grpo.py"), "--size", "debug", "--steps", "2", "--out", str(out)],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads(out.read_text())
+    assert res["size"] == "debug" and res["steps"] == 2 and res["step_s"] > 0 and res["completion_tokens_per_s_of_step_time"] > 0
+    assert 0 < res["params_trainable"] < res["params_total"]  # LoRA: only the adapters train
+    import importlib.util
+    if importlib.util.find_spec("vllm") is None:  # --vllm without vllm stops at once, naming the package
+        r = subprocess.run([sys.executable, str(ROOT / "papers/mrg_r1/realsize_grpo.py"), "--size", "debug", "--vllm"], capture_output=True, text=True, cwd=ROOT)
+        assert r.returncode != 0 and "vllm is not installed" in r.stderr

@@ -8,7 +8,7 @@ tiny architecture, to check the script itself.
     python papers/mrg_r1/realsize_grpo.py --size 7b --steps 5 --vllm --out runs/realsize_7b_vllm.json
     python papers/mrg_r1/realsize_grpo.py --size debug --steps 2            # CPU check of the script
 """
-import argparse, json, time, tempfile
+import argparse, importlib.util, json, sys, time, tempfile
 from pathlib import Path
 import torch
 
@@ -46,6 +46,10 @@ def main():
     ap.add_argument("--vllm", action="store_true"); ap.add_argument("--image-size", type=int, default=448)
     ap.add_argument("--max-completion-length", type=int, default=256); ap.add_argument("--out", default=None)
     a = ap.parse_args()
+    if a.vllm and importlib.util.find_spec("vllm") is None:
+        sys.exit("realsize_grpo.py --vllm: vllm is not installed in this environment (pip install vllm on the GPU machine), "
+                 "or run without --vllm for the transformers generation path")
+    from rrg_nb.core import save_json
     from rrg_nb.data import load_studies
     from rrg_nb.model import train_tokenizer, make_processor, apply_lora, n_params, save_policy
     from rrg_nb.train import grpo_rows, grpo_config, train_grpo
@@ -70,7 +74,7 @@ def main():
            "peak_gpu_gb": round(torch.cuda.max_memory_allocated() / 2**30, 2) if torch.cuda.is_available() else None,
            "device": torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu"}
     print(json.dumps(res, indent=1))
-    if a.out: Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(res, indent=1))
+    if a.out: save_json(res, a.out, indent=1)
 
 if __name__ == "__main__":
     main()
