@@ -69,7 +69,8 @@ def test_table_rebuilds_from_runs(tmp_path, paper, rows):
         assert rr.rstrip().endswith("| not recorded |") and "mccs_t070" not in rr  # a seed without rollout_findings; a row without runs is left out
         ep = (out / "epoch.md").read_text()  # 150 steps beside one epoch; the ordering checked again on the one-epoch rows
         assert "| nlg | 150 | 2 | 40.50 ± 0.71 | 41.50 ± 0.71 |" in ep and "| nlg_1ep | 1000 | 2 | 40.50 ± 0.71 | 44.50 ± 0.71 |" in ep, ep
-        assert "means: MCCS 55.50, CE-F1 50.50, NLG 44.50; ordering holds on the means: True, in 2 of 2 seeds" in nb
+        assert "means: +MCCS 55.50, +CE-F1 50.50, +NLG 44.50; ordering holds on the means: True, in 2 of 2 seeds" in nb
+        assert "the ordering check needs runs of mccs_reasoning, ce_f1_reasoning, reasoning" in nb  # the think rows: none in the fixture
         sh = (out / "shifts.md").read_text()  # every GRPO run pooled: positives up / down against runs above start
         assert "| up | 2 | 0 | -2.00 (-2.00, -2.00) |" in sh and "| down or unchanged | 14 | 14 | +1.00 (+1.00, +1.00) |" in sh, sh
         assert "16 GRPO runs, 8 rows. Pearson r between the change in positive findings per report and the change in CE-F1 (points): -1.00 over the 16 runs" in sh
