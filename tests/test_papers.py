@@ -64,8 +64,8 @@ def test_table_rebuilds_from_runs(tmp_path, paper, rows):
         mm = (out / "margin.md").read_text()  # the margin study: m = 0 is the +MCCS row, 0.5 its own row; percent, paired difference
         assert "| mccs | +0 | 2 | 40.50 ± 0.71 | 50.50 ± 0.71 | +1.00 [-1.0, +3.0] | 2 of 2 | 0.400 -> 0.600 | 0.050 -> 0.020 | 40% (90%) |" in mm, mm
         assert "| mccs_m050 | +0.5 | 2 | 40.50 ± 0.71 | 52.50 ± 0.71 |" in mm
-        rr = (out / "rollouts.md").read_text()  # the rollout study: temperature and G per row, checked against each run's config
-        assert "| mccs | 1 | 4 | 2 | 40.50 ± 0.71 | 50.50 ± 0.71 |" in rr and "| mccs_g16 | 1 | 16 | 2 | 40.50 ± 0.71 | 48.50 ± 0.71 |" in rr, rr
+        rr = (out / "rollouts.md").read_text()  # the rollout study: temperature, G and oversample per row (oversample 1 where a run predates it), checked against each run's config
+        assert "| mccs | 1 | 4 | 1 | 2 | 40.50 ± 0.71 | 50.50 ± 0.71 |" in rr and "| mccs_g16 | 1 | 16 | 1 | 2 | 40.50 ± 0.71 | 48.50 ± 0.71 |" in rr, rr
         assert rr.rstrip().endswith("| not recorded |") and "mccs_t070" not in rr  # a seed without rollout_findings; a row without runs is left out
         ep = (out / "epoch.md").read_text()  # 150 steps beside one epoch; the ordering checked again on the one-epoch rows
         assert "| nlg | 150 | 2 | 40.50 ± 0.71 | 41.50 ± 0.71 |" in ep and "| nlg_1ep | 1000 | 2 | 40.50 ± 0.71 | 44.50 ± 0.71 |" in ep, ep

@@ -82,10 +82,11 @@ def test_run_grpo_smoke(tmp_path):
     assert {"step", "group", "study_id", "completion", "advantage", "reward/mccs_m0", "reward/format"} <= set(g.columns)
     assert (g.groupby("group").study_id.nunique() == 1).all()
     cached = list((tmp_path / "cache").iterdir()); assert len(cached) == 1 and (cached[0] / "run_sft.ipynb").exists()
-    out2 = _papermill("run_grpo.ipynb", tmp_path / "g2", reward="0.5*ce_f1+0.5*nlg", **common)
+    out2 = _papermill("run_grpo.ipynb", tmp_path / "g2", reward="0.5*ce_f1+0.5*nlg", oversample=3, **common)  # abnormal prompts x3
     m2 = json.loads((out2 / "metrics.json").read_text())
     assert len(list((tmp_path / "cache").iterdir())) == 1 and m2["config"]["init_checkpoint"] == m["config"]["init_checkpoint"]
-    assert m2["config"]["reward_parts"] == {"ce_f1": 0.5, "nlg": 0.5}
+    assert m2["config"]["reward_parts"] == {"ce_f1": 0.5, "nlg": 0.5} and m2["config"]["oversample"] == 3
+    assert "GRPO prompts: " in (out2 / "run_grpo.ipynb").read_text()  # the oversampled prompt count is printed
 
 def test_run_sft_same_seed_same_metrics(tmp_path):
     "Same seed, same machine: run_sft writes the same metrics.json twice (smoke size)."
