@@ -13,7 +13,7 @@ from .core import LABELS, LABEL_INDEX, FINDINGS13, POS, NEG, UNC, text_hash, cac
 __all__ = ['MAX_REPORT_CHARS', 'MENTIONS', 'UNMENTIONS', 'OTHER', 'FIXED', 'MESH_MAP', 'MESH_OBS', 'MESH_EXCLUDE',
            'as_report_text', 'Labeler', 'split_sentences', 'iter_mentions', 'aggregate_mentions', 'label_report',
            'RuleLabeler', 'labels_to_dict', 'get_labeler', 'label_csv', 'rrg_label_cli', 'mesh_half', 'mesh_labels',
-           'KeywordBaseline', 'mesh_agreement', 'negspacy_baseline', 'benchmark_labelers']
+           'KeywordBaseline', 'labels_on_mesh', 'mesh_agreement', 'negspacy_baseline', 'benchmark_labelers']
 
 # %% ../nbs/02_labeler.ipynb #0166a203
 MAX_REPORT_CHARS = 20_000  # longer inputs are cut (a real report is < 5k characters); keeps 1 MB junk from stalling a batch
@@ -552,12 +552,16 @@ class KeywordBaseline(Labeler):
                     if p.search(sent): out[i, LABEL_INDEX[o]] = POS
         return out
 
+def labels_on_mesh(labeler, studies) -> np.ndarray:
+    "The labeler's labels of the studies' reports in the `MESH_OBS` columns (1, 0, -1, NaN)."
+    return labeler.label([s.report for s in studies])[:, [LABEL_INDEX[o] for o in MESH_OBS]]
+
 def mesh_agreement(labeler, studies, **mesh_kw) -> "pd.DataFrame":
     "Per-observation precision/recall/F1 of 'positive or uncertain' against the MeSH tags, plus micro over all."
     import pandas as pd
     if not len(studies): raise ValueError("mesh_agreement: no studies given (is the split name right? mesh_half gives 'dev' or 'heldout')")
     y = mesh_labels(studies, **mesh_kw)
-    lab = labeler.label([s.report for s in studies])[:, [LABEL_INDEX[o] for o in MESH_OBS]]
+    lab = labels_on_mesh(labeler, studies)
     p = ((lab == POS) | (lab == UNC)).astype(int)
     rows = []
     for j, o in enumerate(MESH_OBS + ("micro",)):

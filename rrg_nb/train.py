@@ -117,7 +117,7 @@ def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3
 
 # %% ../nbs/08_train.ipynb #9849e2ef
 def oversample(studies, times: int = 1) -> list:
-    "The studies, with each study that has a positive finding (label 1 in the 13 findings) repeated `times` times in all."
+    "The studies in their order, then each study with a positive finding (label 1 in the 13 findings) `times - 1` more times."
     if times < 1 or int(times) != times: raise ValueError(f"oversample: times must be an int >= 1, not {times!r}")
     def abnormal(s): return s.labels is not None and bool(np.any(np.asarray(s.labels, float)[:13] == 1))
     return list(studies) + [s for s in studies if abnormal(s)] * (int(times) - 1)
