@@ -104,6 +104,7 @@ def main(argv=None):
         for row in run_order(cfgs, a.rows or list(cfgs)):
             for seed in a.seeds: run(cfgs[row], seed, runs, overrides, recorded, a.rerun, cfgs)
     nb = ROOT / "papers" / a.paper / "table.ipynb"
+    runs.mkdir(parents=True, exist_ok=True)  # papermill writes the executed table notebook there (absent on a fresh clone)
     subprocess.run([sys.executable, "-m", "papermill", str(nb), str(runs / "table.ipynb"), "-p", "runs_dir", str(recorded),
                     "-p", "out_dir", str(out_dir)], check=True, cwd=ROOT)
     print(f"table: {out_dir / 'table.md'}")

@@ -528,6 +528,7 @@ def _verdict_cols(v: Verdict) -> dict:
             "evidence": json.dumps(v.to_dict()["issues"]), "rationale": v.rationale,
             **{f"m_{k}": x for k, x in v.measurements.items()}}
 
+# %% ../nbs/06a_aqaa.ipynb #1edc1a37
 def tier_studies(studies, manifest, tier: str) -> StudyList:
     "Copies of `studies` pointing at their `tier` image from a benchmark manifest, with the verdict in `quality` and the degradation in `meta['lrrg']`."
     by_id = {s.study_id: s for s in studies}; out = []

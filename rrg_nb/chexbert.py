@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from .core import LABELS, MissingResourceError, resolve_local, atomic_write
 from .labeler import Labeler, as_report_text
+from .data import iu_xray_studies
 
 # %% auto #0
 __all__ = ['chexbert_classes_to_labels', 'load_chexbert_state_dict', 'chexbert_config', 'write_random_chexbert_checkpoint',
@@ -93,7 +94,6 @@ _FALLBACK_WORDS = ("the no of is are and normal heart size lungs clear pleural e
 def _report_words(n: int) -> list:
     "The `n` most frequent lower-case words of the IU X-Ray reports (a short fixed list if they are not installed)."
     try:
-        from rrg_nb.data import iu_xray_studies
         return [w for w, _ in Counter(w for s in iu_xray_studies() for w in re.findall(r"[a-z]+", s.report.lower())).most_common(n)]
     except MissingResourceError: return _FALLBACK_WORDS[:n]
 

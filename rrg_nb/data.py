@@ -13,10 +13,9 @@ import numpy as np
 from .core import MissingResourceError, atomic_write, package_data
 
 # %% auto #0
-__all__ = ['SECTIONS', 'R2GEN_IU_SIZES', 'MIMIC_SPLITS', 'DATASETS', 'Study', 'load_image', 'StudyList', 'clean_text',
+__all__ = ['SECTIONS', 'R2GEN_IU_SIZES', 'MIMIC_SPLITS', 'Study', 'load_image', 'StudyList', 'image_studies', 'clean_text',
            'parse_sections', 'parse_openi_xml', 'deterministic_split', 'iu_xray_studies', 'read_r2gen_annotation',
-           'write_r2gen_annotation', 'link_priors', 'mimic_cxr_studies', 'make_fake_mimic_tree', 'load_studies',
-           'run_splits']
+           'write_r2gen_annotation', 'link_priors', 'mimic_cxr_studies', 'make_fake_mimic_tree']
 
 # %% ../nbs/01_data.ipynb #6057fe06
 @dataclass
@@ -61,7 +60,6 @@ def load_image(path, size: int = None):
     im = im.convert("RGB")
     return im.resize((size, size)) if size else im
 
-
 # %% ../nbs/01_data.ipynb #540a48b0
 class StudyList(list):
     "A list of `Study` with a `summary` dict (counts read, skipped and why, per split)."
@@ -71,6 +69,20 @@ class StudyList(list):
     def split(self, name: str) -> "StudyList": return StudyList([s for s in self if s.split == name], {"split": name})
     def split_counts(self) -> dict: return dict(Counter(s.split for s in self))
     def __repr__(self): return f"StudyList({len(self)} studies, splits={self.split_counts()}, summary={self.summary})"
+
+# %% ../nbs/01_data.ipynb #fdb2deae
+def image_studies(studies, folder, size: int = 64, draw=None, split: str = None) -> StudyList:
+    "Studies (or report texts, each made Study 's<k>' with those findings) with a PNG each in `folder`: image k is draw(k), by default seeded random grey levels."
+    from PIL import Image
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    draw = draw or (lambda k: np.random.default_rng(k).integers(0, 255, (size, size), dtype=np.uint8))
+    out = StudyList()
+    for k, s in enumerate(studies):
+        if isinstance(s, str): s = Study(f"s{k}", findings=s)
+        if split is not None: s.split = split
+        p = folder / f"{s.study_id}.png"; Image.fromarray(np.asarray(draw(k))).save(p); s.image_paths = [str(p)]
+        out.append(s)
+    return out
 
 # %% ../nbs/01_data.ipynb #80800188
 _HEADINGS = {
@@ -370,30 +382,3 @@ def make_fake_mimic_tree(root, n_subjects: int = 3, studies_per_subject: int = 3
     with open(root / "patients.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(patients[0])); w.writeheader(); w.writerows(patients)
     return root
-
-# %% ../nbs/01_data.ipynb #cd45951e
-DATASETS = ("iu_phantom", "r2gen", "mimic_cxr")
-
-def load_studies(dataset: str = "iu_phantom", data_root: str = "", image_root: str = "", labeler="rule") -> StudyList:
-    "The studies of a run's `dataset` parameter: iu_phantom, r2gen (data_root = annotation.json) or mimic_cxr (data_root = tree)."
-    if dataset == "iu_phantom":
-        from rrg_nb.phantom import build_iu_phantom
-        studies = build_iu_phantom()
-    elif dataset in ("r2gen", "mimic_cxr"):
-        if not data_root: raise ValueError(f"dataset={dataset} needs data_root ({'an R2Gen annotation.json' if dataset == 'r2gen' else 'the mimic-cxr-jpg folder'})")
-        studies = (read_r2gen_annotation(data_root, image_root=image_root or None) if dataset == "r2gen"
-                   else mimic_cxr_studies(data_root))
-    else: raise ValueError(f"unknown dataset '{dataset}': choose from {', '.join(DATASETS)}")
-    todo = [s for s in studies if s.labels is None and s.report]
-    if todo and labeler:
-        from rrg_nb.labeler import get_labeler
-        for s, row in zip(todo, get_labeler(labeler).label([s.report for s in todo])): s.labels = row
-    return studies
-
-# %% ../nbs/01_data.ipynb #02dad960
-def run_splits(studies, n_train: int = 0, n_test: int = 0, n_val: int = 0) -> tuple:
-    "(train, val, test) studies with a report and an image, each cut to its first N when N > 0 (a run's n_* parameters)."
-    def part(split, n):
-        out = [s for s in studies if s.split == split and s.report and s.image_paths]
-        return out[:n] if n else out
-    return part("train", n_train), part("val", n_val), part("test", n_test)

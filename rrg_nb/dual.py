@@ -4,11 +4,13 @@
 
 # %% ../nbs/08a_dual_loop.ipynb #f99a8786
 from __future__ import annotations
-import contextlib, copy, functools, json, math, time
+import contextlib, copy, functools, json, time
 from pathlib import Path
 import numpy as np
 import torch
-from .core import save_json
+from .core import save_json, seed_everything
+from .quality import degrade, KINDS
+from .train import grpo_trainer_class, RecordsOnResume, resume
 
 # %% auto #0
 __all__ = ['METHODS', 'grad_cosine', 'shifted', 'dual_step', 'quality_degrader', 'RegimeCollator', 'dual_loop_trainer_class',
@@ -53,7 +55,8 @@ def _math_sdpa():
         return sdpa_kernel(SDPBackend.MATH)
     except ImportError: return contextlib.nullcontext()
 
-def dual_step(params, loss_a, loss_b, method: str = "mldg", inner_lr: float = 0.1, beta: float = 1.0,
+# %% ../nbs/08a_dual_loop.ipynb #a494549b
+def dual_step(params, loss_a, loss_b, method: str = "mldg", inner_lr: float = 0.1, outer_weight: float = 1.0,
               gc_weight: float = 0.0, rng: np.random.Generator = None, graph_losses=None) -> tuple:
     """(update direction, log) for one step across regimes a (clean) and b (degraded); loss_a/loss_b are closures.
     `graph_losses`: twice-differentiable versions of the two closures for the consistency term, when the fast ones are not."""
@@ -90,7 +93,7 @@ def dual_step(params, loss_a, loss_b, method: str = "mldg", inner_lr: float = 0.
         else: l1, g1 = la, ga
         with shifted(params, g1, inner_lr):
             l2 = first[1](); g2 = _grads(l2, params); log["passes"] += 1
-        w = beta if method == "mldg" else 1.0
+        w = outer_weight if method == "mldg" else 1.0
         g = [(x + w * y) / (1 + w) for x, y in zip(g1, g2)]
         log.update({f"loss_{second[0]}": float(l1.detach()), f"loss_{second[1]}_adapted": float(l2.detach()), "order": second,
                     "cos_adapted": float(grad_cosine(g1, g2))})
@@ -103,7 +106,6 @@ def quality_degrader(kinds=None, severities=(1, 2, 3, 4, 5),
                      min_size: int = 224):  # smaller images are degraded at this size (the benchmark's stored size) and resized back; 0: at their own size
     "A function (PIL image, seed) -> PIL image applying a random LRRG degradation (kind and severity drawn from the seed)."
     from PIL import Image
-    from rrg_nb.quality import degrade, KINDS
     kinds = tuple(kinds or KINDS)
     unknown = set(kinds) - set(KINDS)
     if unknown: raise ValueError(f"quality_degrader: unknown degradation kinds {sorted(unknown)}; known: {KINDS}")
@@ -159,6 +161,7 @@ class RegimeCollator:
             return out
         finally: self.calls += 1
 
+# %% ../nbs/08a_dual_loop.ipynb #78d218f9
 def _token_ce(model, inputs, num_items=None):
     "The SFT loss from full logits (TRL's fused head has no second derivative): token cross-entropy on the labelled tokens."
     out = model(**{k: v for k, v in inputs.items() if k != "labels"}, use_cache=False)
@@ -167,72 +170,99 @@ def _token_ce(model, inputs, num_items=None):
     ce = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100, reduction="sum")
     return ce / torch.as_tensor(n).clamp(min=1)
 
+# %% ../nbs/08a_dual_loop.ipynb #e6713ec5
+def _dual_options(trainer, dual: dict, kind: str) -> dict:
+    "The dual-loop options (`dual` over the defaults), refused where `trainer` (its kind, args, processes) cannot run them."
+    d = {"method": "mldg", "inner_lr": 0.1, "outer_weight": 1.0, "gc_weight": 0.0, "gc_every": 4, "probe_every": 0, **(dual or {})}
+    if d["method"] not in METHODS: raise ValueError(f"unknown method {d['method']!r}; choose from {METHODS}")
+    if d["gc_weight"] and d["method"] in ("clean", "mixed"):
+        raise ValueError(f"dual: gc_weight={d['gc_weight']} with method {d['method']!r}, which has one regime's "
+                         "gradient only: the consistency term would be silently skipped; use gc_weight=0")
+    if d["gc_weight"] and d["gc_every"] < 1:
+        raise ValueError(f"dual: gc_every={d['gc_every']} with gc_weight={d['gc_weight']}: the term would never run; gc_every >= 1")
+    if trainer.accelerator.num_processes > 1:
+        raise NotImplementedError("dual-loop training runs in one process (the update direction is not all-reduced)")
+    if kind == "grpo" and d["gc_weight"]:
+        raise NotImplementedError("the consistency term needs a twice-differentiable loss; TRL's GRPO loss uses fused "
+                                  "log-prob kernels without second derivatives: use gc_weight=0 with GRPO")
+    if kind == "grpo":  # TRL computes old-policy log-probs from the batch it generated: the clean images
+        ge = trainer.args.steps_per_generation * trainer.args.num_iterations
+        if trainer.args.gradient_accumulation_steps % ge != 0 or getattr(trainer.args, "use_vllm", False):
+            raise NotImplementedError("dual-loop GRPO needs on-policy steps (steps_per_generation = num_iterations = 1, no vLLM): "
+                                      "otherwise the degraded regime's ratio is taken against clean-image log-probs")
+    if kind == "grpo" and d["method"] == "mixed":
+        raise ValueError("method 'mixed' is data augmentation: for GRPO, degrade the dataset's images instead")
+    if trainer.args.gradient_accumulation_steps > 1 and (d["method"] in ("mldg", "fish") or d["gc_weight"]):
+        raise ValueError(f"dual: method {d['method']!r} (inner step) or the consistency term with gradient_accumulation_steps="
+                         f"{trainer.args.gradient_accumulation_steps}: each micro-batch's gradient is 1/GA of the batch's, so the inner "
+                         "step would shrink and the consistency term grow with GA; use gradient_accumulation_steps=1 and a larger batch")
+    return d
+
+def _number_batches(collator):
+    "A callback that numbers `collator`'s batches from the micro-batches already trained."
+    from transformers import TrainerCallback
+    class NumberBatches(TrainerCallback):  # at the start of training, after a checkpoint's step is restored
+        def on_train_begin(self, args, state, control, **kw): collator.start(state.global_step * args.gradient_accumulation_steps)
+    return NumberBatches()
+
+def _ga_scale(trainer, num_items_in_batch) -> float:
+    "The factor on a dual step's direction under gradient accumulation: what `Trainer.training_step` does to its loss."
+    # like Trainer.training_step: a loss normalised by num_items_in_batch (TRL's SFT and GRPO losses) is already
+    # scaled for gradient accumulation; only an unscaled one is divided by the accumulation steps
+    scaled = trainer.loss_is_scaled_for_ga
+    if scaled is None: scaled = (trainer.model_accepts_loss_kwargs and num_items_in_batch is not None) or trainer.compute_loss_func is not None
+    return 1.0 if scaled else 1.0 / trainer.current_gradient_accumulation_steps
+
+def _add_grads(params, direction, scale: float):
+    "Add `scale * direction` to the parameters' `.grad`, accumulating over micro-batches as `backward` does."
+    for p, d in zip(params, direction):
+        d = d * scale
+        p.grad = d if p.grad is None else p.grad + d
+
+# %% ../nbs/08a_dual_loop.ipynb #39dadf4f
+def _degraded_images(degrader, seed: int, step: int, examples) -> list:
+    "Each example's images through `degrader`, seeded by the run seed, the step and the example's and image's places."
+    return [[degrader(im, _seed(seed, step, i, j)) for j, im in enumerate(x["images"])] for i, x in enumerate(examples)]
+
+def _degraded_batch(processor, inputs: dict, device) -> dict:
+    "The batch with the same rollouts and the pixels of the degraded images it carries (`b_images`, taken out of it)."
+    flat = [im for ims in inputs.pop("b_images") for im in ims]
+    px = processor.image_processor(images=flat, return_tensors="pt")
+    return {**inputs, **{k: v.to(device) for k, v in px.items() if k in inputs}}
+
+# %% ../nbs/08a_dual_loop.ipynb #41f2377b
 @functools.cache
 def dual_loop_trainer_class(kind: str = "sft"):
     "A TRL trainer class ('sft' or 'grpo') whose training step is `dual_step` across clean and degraded images."
     if kind == "sft":
         from trl import SFTTrainer as Base
     elif kind == "grpo":
-        from rrg_nb.train import grpo_trainer_class
         Base = grpo_trainer_class()
     else: raise ValueError(f"dual_loop_trainer_class: kind must be 'sft' or 'grpo', not {kind!r}")
-    from rrg_nb.train import RecordsOnResume
     Resumable = Base if issubclass(Base, RecordsOnResume) else type(Base.__name__, (RecordsOnResume, Base), {})  # GRPO's already is
 
     class DualLoopTrainer(Resumable):
         "TRL trainer + dual-loop training step (see rrg_nb.dual.dual_step); `dual` holds the method and its options."
         def __init__(self, *a, dual: dict = None, degrader=None, **k):
             super().__init__(*a, **k)
-            self.dual = {"method": "mldg", "inner_lr": 0.1, "beta": 1.0, "gc_weight": 0.0, "gc_every": 4, "probe_every": 0, **(dual or {})}
-            if self.dual["method"] not in METHODS: raise ValueError(f"unknown method {self.dual['method']!r}; choose from {METHODS}")
-            if self.dual["gc_weight"] and self.dual["method"] in ("clean", "mixed"):
-                raise ValueError(f"dual: gc_weight={self.dual['gc_weight']} with method {self.dual['method']!r}, which has one regime's "
-                                 "gradient only: the consistency term would be silently skipped; use gc_weight=0")
-            if self.dual["gc_weight"] and self.dual["gc_every"] < 1:
-                raise ValueError(f"dual: gc_every={self.dual['gc_every']} with gc_weight={self.dual['gc_weight']}: the term would never run; gc_every >= 1")
-            if self.accelerator.num_processes > 1:
-                raise NotImplementedError("dual-loop training runs in one process (the update direction is not all-reduced)")
-            if kind == "grpo" and self.dual["gc_weight"]:
-                raise NotImplementedError("the consistency term needs a twice-differentiable loss; TRL's GRPO loss uses fused "
-                                          "log-prob kernels without second derivatives: use gc_weight=0 with GRPO")
-            if kind == "grpo":  # TRL computes old-policy log-probs from the batch it generated: the clean images
-                ge = self.args.steps_per_generation * self.args.num_iterations
-                if self.args.gradient_accumulation_steps % ge != 0 or getattr(self.args, "use_vllm", False):
-                    raise NotImplementedError("dual-loop GRPO needs on-policy steps (steps_per_generation = num_iterations = 1, no vLLM): "
-                                              "otherwise the degraded regime's ratio is taken against clean-image log-probs")
-            if kind == "grpo" and self.dual["method"] == "mixed":
-                raise ValueError("method 'mixed' is data augmentation: for GRPO, degrade the dataset's images instead")
+            self.dual = _dual_options(self, dual, kind)
             self.degrader = degrader or quality_degrader()
             self._need_b = self.dual["method"] not in ("clean", "mixed") or bool(self.dual["probe_every"])
             self.dual_history = []
             self._rng = np.random.default_rng(self.args.seed)
-            if self.args.gradient_accumulation_steps > 1 and (self.dual["method"] in ("mldg", "fish") or self.dual["gc_weight"]):
-                raise ValueError(f"dual: method {self.dual['method']!r} (inner step) or the consistency term with gradient_accumulation_steps="
-                                 f"{self.args.gradient_accumulation_steps}: each micro-batch's gradient is 1/GA of the batch's, so the inner "
-                                 "step would shrink and the consistency term grow with GA; use gradient_accumulation_steps=1 and a larger batch")
             if kind == "sft":
                 self.data_collator = RegimeCollator(self.data_collator, self.degrader, self.dual["method"], self.args.seed,
                                                     attach_b=self._need_b)
-                from transformers import TrainerCallback
-                collator = self.data_collator
-                class NumberBatches(TrainerCallback):  # at the start of training, after a checkpoint's step is restored
-                    def on_train_begin(self, args, state, control, **kw): collator.start(state.global_step * args.gradient_accumulation_steps)
-                self.add_callback(NumberBatches())
+                self.add_callback(_number_batches(self.data_collator))
 
         def _generate_and_score_completions(self, inputs):  # GRPO only: carry each prompt's degraded images
             out = super()._generate_and_score_completions(inputs)
-            if self.model.training and self._need_b:
-                s = self.state.global_step
-                out["b_images"] = [[self.degrader(im, _seed(self.args.seed, s, i, j)) for j, im in enumerate(x["images"])]
-                                   for i, x in enumerate(inputs)]
+            if self.model.training and self._need_b: out["b_images"] = _degraded_images(self.degrader, self.args.seed, self.state.global_step, inputs)
             return out
 
         def _regime_b(self, inputs):
             if "regime_b" in inputs: return inputs.pop("regime_b")
-            if "b_images" in inputs:  # GRPO: same rollouts, degraded pixels
-                flat = [im for ims in inputs.pop("b_images") for im in ims]
-                px = self.processing_class.image_processor(images=flat, return_tensors="pt")
-                return {**inputs, **{k: v.to(self.args.device) for k, v in px.items() if k in inputs}}
+            if "b_images" in inputs: return _degraded_batch(self.processing_class, inputs, self.args.device)  # GRPO: same rollouts, degraded pixels
             return None
 
         def training_step(self, model, inputs, num_items_in_batch=None):
@@ -249,16 +279,10 @@ def dual_loop_trainer_class(kind: str = "sft"):
             step = self.state.global_step
             lazy = self.dual["gc_weight"] and self.dual["gc_every"] and step % self.dual["gc_every"] == 0
             graph = (lambda: _token_ce(model, inputs, num_items_in_batch), lambda: _token_ce(model, b, num_items_in_batch)) if kind == "sft" else None
-            g, log = dual_step(params, lambda: loss(inputs), lambda: loss(b), method, self.dual["inner_lr"], self.dual["beta"],
+            g, log = dual_step(params, lambda: loss(inputs), lambda: loss(b), method, self.dual["inner_lr"], self.dual["outer_weight"],
                                self.dual["gc_weight"] * self.dual["gc_every"] if lazy else 0.0, self._rng, graph)
-            # like Trainer.training_step: a loss normalised by num_items_in_batch (TRL's SFT and GRPO losses) is already
-            # scaled for gradient accumulation; only an unscaled one is divided by the accumulation steps
-            scaled = self.loss_is_scaled_for_ga
-            if scaled is None: scaled = (self.model_accepts_loss_kwargs and num_items_in_batch is not None) or self.compute_loss_func is not None
-            scale = 1.0 if scaled else 1.0 / self.current_gradient_accumulation_steps
-            for p, d in zip(params, g):
-                d = d * scale
-                p.grad = d if p.grad is None else p.grad + d
+            scale = _ga_scale(self, num_items_in_batch)
+            _add_grads(params, g, scale)
             log.update(step=step, method=method, seconds=time.perf_counter() - t0)
             pe = self.dual["probe_every"]
             if pe and step % pe == 0 and b is not None:  # the same measurement for every method, outside the step's time
@@ -287,8 +311,6 @@ def dual_loop_trainer_class(kind: str = "sft"):
 def train_dual(model, processor, rows, config, dual: dict = None, degrader=None, kind: str = "sft", **trainer_kw):
     "Train with the dual-loop step (SFT rows and an SFTConfig, or GRPO rows and a GRPOConfig with reward_funcs=...); resumes."
     from datasets import Dataset
-    from rrg_nb.core import seed_everything
-    from rrg_nb.train import resume
     seed_everything(config.seed)
     keep = ("prompt", "completion", "images") if kind == "sft" else ("prompt", "images", "ref_report", "study_id")
     ds = Dataset.from_list([{k: r[k] for k in keep if k in r} for r in rows])

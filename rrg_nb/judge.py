@@ -172,6 +172,7 @@ class JudgeTimeoutError(JudgeError, TimeoutError): "A judge server that did not 
 class JudgeConnectionError(JudgeError, ConnectionError): "A judge server that could not be reached on any try."
 class _Transient(Exception): "A server problem worth retrying (HTTP 429/5xx, a response that is not a chat completion)."
 
+# %% ../nbs/02b_judge.ipynb #fe5568bb
 class LLMJudge(Judge):
     "CheXprompt error counts from an LLM behind an OpenAI-compatible `/chat/completions` endpoint (stdlib HTTP)."
     name = "llm"
@@ -242,6 +243,7 @@ class LLMJudge(Judge):
             if todo and self.cache_path: save_json(self._cache, self.cache_path)
         return [parse_chexprompt(self._cache[k]) for k in keys]
 
+# %% ../nbs/02b_judge.ipynb #67c5a0bc
 def get_judge(name: str = "rule", **kw) -> Judge:
     "A judge by name: 'rule' (default, no model; `labeler=`), 'llm' (`base_url=`, `model=`, ...) or 'llm:<model>@<base_url>'."
     if isinstance(name, Judge): return name

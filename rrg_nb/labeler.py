@@ -7,7 +7,7 @@ from __future__ import annotations
 import re, sys, time, math
 from pathlib import Path
 import numpy as np
-from .core import LABELS, LABEL_INDEX, FINDINGS13, POS, NEG, UNC, text_hash, cache_dir
+from .core import LABELS, LABEL_INDEX, POS, NEG, UNC, text_hash, cache_dir, atomic_write
 
 # %% auto #0
 __all__ = ['MAX_REPORT_CHARS', 'MENTIONS', 'UNMENTIONS', 'OTHER', 'FIXED', 'MESH_MAP', 'MESH_OBS', 'MESH_EXCLUDE',
@@ -38,7 +38,6 @@ class Labeler:
 
     def save_cache(self, path=None) -> Path:
         "Write the cache (text hash -> labels) to `path` or `cache_path` as .npz, atomically."
-        from rrg_nb.core import atomic_write
         path = Path(path or self.cache_path or cache_dir("labels") / f"{self.name}.npz")
         keys = list(self._cache or {})
         with atomic_write(path, "wb") as f:
@@ -420,8 +419,8 @@ def get_labeler(name: str = "rule", **kw) -> Labeler:
     raise ValueError(f"unknown labeler '{name}': choose 'rule' or 'chexbert'")
 
 # %% ../nbs/02_labeler.ipynb #aad4bcbf
-import csv, argparse, io
-from .core import CHEXPERT_ORDER, reorder_labels, atomic_write
+import csv, argparse
+from .core import CHEXPERT_ORDER, reorder_labels
 
 def _csv_chunks(path, column, chunk):
     "Yield (header, rows) chunks of a CSV, naming the column or the (physical) line on errors."

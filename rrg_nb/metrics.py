@@ -4,12 +4,12 @@
 
 # %% ../nbs/03_metrics.ipynb #190b4c52
 from __future__ import annotations
-import contextlib, io, math, os, re, shutil, sys, time, warnings
+import contextlib, io, math, re, shutil, sys, time, warnings
 from collections import Counter
 from pathlib import Path
 import numpy as np
-from .core import LABELS, LABEL_INDEX, FIVE, MissingResourceError, resolve_local, save_json, atomic_write
-from .labeler import Labeler, get_labeler, as_report_text
+from .core import LABELS, LABEL_INDEX, FIVE, MissingResourceError, resolve_local, save_json, atomic_write, hub_offline
+from .labeler import get_labeler, as_report_text, _csv_chunks
 
 # %% auto #0
 __all__ = ['RADCLIQ_V1', 'DEFAULT_METRICS', 'ALL_METRICS', 'MetricUnavailable', 'check_pairs', 'binarize_labels',
@@ -211,7 +211,6 @@ def radgraph_f1(preds, refs, model_type: str = "radgraph", model_cache_dir=None)
     "Per-report RadGraph combined F1 with the radgraph package's model (extracted under its model cache directory)."
     try: from radgraph import RadGraph
     except ImportError: raise MetricUnavailable("RadGraph-F1 needs the radgraph package (pip install radgraph)") from None
-    from rrg_nb.core import hub_offline
     if model_cache_dir is None:
         import radgraph.radgraph as _rg
         model_cache_dir = getattr(_rg, "CACHE_DIR", None)
@@ -279,6 +278,7 @@ def _ce_stat(yp, yt, key):
         return float(np.mean(_prf(tp, fp, fn)[("precision", "recall", "f1").index(what)]))
     return f
 
+# %% ../nbs/03_metrics.ipynb #4dd08dbe
 def evaluate(preds, refs, metrics=DEFAULT_METRICS, labeler="rule", judge="rule", n_boot: int = 1000, seed: int = 0,
              ids=None, progress: bool = True, bertscore_model: str = "distilroberta-base") -> dict:
     "Score predictions against references with the named metric groups; values, 95% CIs, details and missing metrics."
@@ -339,6 +339,7 @@ def evaluate(preds, refs, metrics=DEFAULT_METRICS, labeler="rule", judge="rule",
         timing[group] = round(time.perf_counter() - t0, 3)
     return {"n": n, "metrics": vals, "ci": cis, "missing": missing, "details": details, "seconds": timing, "_stats": stats}
 
+# %% ../nbs/03_metrics.ipynb #d38dc084
 def compare_systems(systems: dict, refs, metrics=DEFAULT_METRICS, n_boot: int = 1000, seed: int = 0, **kw) -> dict:
     "Evaluate several systems {name: preds} on the same refs; paired bootstrap of each against the first."
     res = {k: evaluate(p, refs, metrics, n_boot=n_boot, seed=seed, progress=False, **kw) for k, p in systems.items()}
@@ -357,11 +358,10 @@ def results_table(res: dict) -> str:
     return "\n".join(lines)
 
 # %% ../nbs/03_metrics.ipynb #b81c486b
-import argparse, csv, json
+import argparse
 
 def read_reports_csv(path, id_col: str = "study_id", text_col: str = "report") -> dict:
     "id -> report text from a CSV, with errors naming the file, column, line or duplicate id."
-    from rrg_nb.labeler import _csv_chunks
     out = {}
     for header, rows in _csv_chunks(path, text_col, 10_000):
         if id_col not in header: raise ValueError(f"{path}: no id column '{id_col}' (columns: {', '.join(header)})")

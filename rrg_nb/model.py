@@ -4,16 +4,15 @@
 
 # %% ../nbs/07_model.ipynb #d1f6e822
 from __future__ import annotations
-import json, os, re, time
 from pathlib import Path
-import numpy as np
 import torch
+from PIL import Image
 from .core import MissingResourceError, resolve_local, seed_everything
 
 # %% auto #0
-__all__ = ['SPECIAL_TOKENS', 'CHAT_TEMPLATE', 'PRESETS', 'WEIGHT_FILES', 'LORA_PRESETS', 'TEMPLATES', 'train_tokenizer',
-           'make_processor', 'build_tiny_qwen25vl', 'n_params', 'save_policy', 'load_policy', 'training_dtype',
-           'freeze_vision', 'apply_lora', 'target_text', 'build_messages', 'check_prompt_fits']
+__all__ = ['SPECIAL_TOKENS', 'CHAT_TEMPLATE', 'PRESETS', 'WEIGHT_FILES', 'LORA_PRESETS', 'train_tokenizer', 'make_processor',
+           'build_tiny_qwen25vl', 'n_params', 'save_policy', 'load_policy', 'training_dtype', 'freeze_vision',
+           'apply_lora', 'check_prompt_fits']
 
 # %% ../nbs/07_model.ipynb #a69972c4
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>", "<|image_pad|>",
@@ -127,47 +126,6 @@ def apply_lora(model, preset: str = "mrg_r1", **overrides):
     return get_peft_model(model, LoraConfig(task_type="CAUSAL_LM", **cfg))
 
 # %% ../nbs/07_model.ipynb #b32d43f6
-TEMPLATES = {
-    "plain": dict(instruction="Write the findings of this chest X-ray.", target="findings", context=False, prior=False),
-    "mrg_r1": dict(instruction=("You are a radiologist. Look at the chest X-ray, think about what you see step by step inside "
-                                "<think> </think>, then write the radiology report inside <report> </report>."),
-                   target="findings", context=False, prior=False, think=True),
-    "unirg_fi": dict(instruction=("This is a radiology report generation task. Here is the context: {input} Given the image and the "
-                                  "context, provide the report in the following format: Findings: [write the findings] Impression: "
-                                  "[write the impression] Now write the report in the format above."),
-                     target="findings+impression", context=True, prior=True),
-    "unirg_f": dict(instruction=("This is a radiology report generation task. Here is the context: {input} Given the image and the "
-                                 "context, provide the findings in the following format: Findings: [write the findings] Now write the "
-                                 "report in the format above."), target="findings", context=True, prior=True),
-}
-
-def target_text(study, template: str = "plain") -> str:
-    "The training target of a study under a template (findings, or 'Findings: ... Impression: ...')."
-    t = TEMPLATES[template]
-    if t["target"] == "findings+impression": return f"Findings: {study.findings or 'None.'} Impression: {study.impression or 'None.'}"
-    if template.startswith("unirg"): return f"Findings: {study.findings or study.impression}"
-    return study.findings or study.impression
-
-def build_messages(study, template: str = "plain", prior=None, n_images: int = 1):
-    "(messages, images, target): TRL conversational prompt for a study, its image paths in block order, and the target."
-    if template not in TEMPLATES: raise ValueError(f"unknown template '{template}': choose from {sorted(TEMPLATES)}")
-    t = TEMPLATES[template]
-    images = list(study.image_paths[:n_images])
-    content = [{"type": "image"} for _ in images]
-    text = t["instruction"]
-    if t["context"]:
-        ctx = []
-        if study.indication: ctx.append(f"Indication: {study.indication}")
-        if study.comparison: ctx.append(f"Comparison: {study.comparison}")
-        if t["prior"] and prior is not None:
-            if prior.image_paths:
-                images.append(prior.image_paths[0]); content.append({"type": "image"})
-                ctx.append("The last image is the prior study.")
-            ctx.append(f"Prior report: {prior.report or 'none available'}")
-        text = text.replace("{input}", "the attached image(s). " + (" ".join(ctx) if ctx else "No clinical context."))
-    content.append({"type": "text", "text": text})
-    return [{"role": "user", "content": content}], images, target_text(study, template)
-
 def check_prompt_fits(processor, messages, images, max_length: int):
     "Refuse prompts whose image tokens would be cut by truncation (a known GRPO pain point); returns the prompt length."
     text = processor.apply_chat_template(messages, add_generation_prompt=True)

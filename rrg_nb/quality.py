@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_quality.ipynb #3c5f94d3
 from __future__ import annotations
-import io, math, os
+import io, math
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -318,6 +318,7 @@ def work_image(img: np.ndarray) -> np.ndarray:
     f = WORK / max(h, w)
     return cv2.resize(img, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
 
+# %% ../nbs/06_quality.ipynb #8cc88467
 _IMMERKAER = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
 
 def _sobel(x):
@@ -349,6 +350,7 @@ def sharpness(g: np.ndarray) -> dict:
             "gradient_energy": Measurement(tr, "gray^2/px^2"),
             "blur_anisotropy": Measurement(1 - (tr - l1) / max(l1, 1e-9), "0-1")}
 
+# %% ../nbs/06_quality.ipynb #8662d274
 def exposure(g: np.ndarray) -> dict:
     "Percentiles, and the share of pixels clipped at either end (after a 9x9 mean: noise and grid lines do not count)."
     cdf = np.cumsum(np.bincount(g.ravel(), minlength=256)) / g.size
@@ -363,6 +365,7 @@ def contrast(g: np.ndarray) -> dict:
     return {"dynamic_range": Measurement(float(np.searchsorted(cdf, 0.99) - np.searchsorted(cdf, 0.01)), "gray levels"),
             "rms_contrast": Measurement(float(g.std()), "gray levels")}
 
+# %% ../nbs/06_quality.ipynb #6fd50130
 def blockiness(img: np.ndarray, block: int = 8) -> dict:
     "Mean absolute jump across `block`-px borders over the mean jump elsewhere (1 = none), the worse of rows and columns."
     h, w = img.shape
@@ -472,13 +475,3 @@ def measure(image: np.ndarray, tools=DEFAULT_TOOLS) -> dict:
     g, out = work_image(image), {}
     for t in tools: out.update(TOOLS[t](image if t in NATIVE_TOOLS else g))
     return out
-
-# %% ../nbs/06_quality.ipynb #192a3200
-_AQAA_NAMES = ("Verdict", "assess", "assess_study", "assess_folder", "build_lrrg_benchmark", "tier_studies", "CALIBRATION", "CalibratedPolicy",
-               "LLMPolicy", "report_quality_cues", "keyword_baseline")
-
-def __getattr__(name):
-    if name in _AQAA_NAMES:
-        from rrg_nb import aqaa
-        return getattr(aqaa, name)
-    raise AttributeError(f"module 'rrg_nb.quality' has no attribute {name!r}")

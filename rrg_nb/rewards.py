@@ -4,44 +4,18 @@
 
 # %% ../nbs/04_rewards.ipynb #08c06419
 from __future__ import annotations
-import math, re, time
-from collections import Counter, defaultdict
+import inspect, math
+from collections import defaultdict
 import numpy as np
-from .core import LABELS, LABEL_INDEX, FINDINGS13, POS, NEG, UNC
-from .labeler import Labeler, get_labeler, as_report_text
-from .metrics import MetricUnavailable, binarize_labels, bertscore_f1, semb_score, radgraph_f1, nlg_tokenize, bleu_stats
+from .core import LABEL_INDEX, FINDINGS13, POS, NEG, UNC
+from .labeler import get_labeler, as_report_text
+from .prompts import completion_text, report_part, format_tags
+from .metrics import MetricUnavailable, binarize_labels, bertscore_f1, semb_score, radgraph_f1, nlg_tokenize, bleu_stats, rexrank_bleu2
 
 # %% auto #0
-__all__ = ['EPS', 'UNIRG_WEIGHTS', 'COMPOSITES', 'completion_text', 'report_part', 'signed_vectors', 'ccs', 'mccs',
-           'format_score', 'ce_f1_score', 'CorpusCider', 'nlg_score', 'RadCliQReward', 'register', 'list_rewards',
-           'weighted_sum', 'reward_parts', 'get_reward']
-
-# %% ../nbs/04_rewards.ipynb #f2443b99
-def completion_text(c) -> str:
-    "The text of a TRL completion: a string, or a conversational list of messages (content as str or typed parts)."
-    if isinstance(c, str): return c
-    if isinstance(c, dict): c = [c]
-    if isinstance(c, (list, tuple)):
-        parts = []
-        for m in c:
-            content = m.get("content", "") if isinstance(m, dict) else m
-            if isinstance(content, list):
-                content = "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type", "text") == "text")
-            parts.append(str(content))
-        return "".join(parts)
-    return as_report_text(c)
-
-_REPORT_RE = re.compile(r"<report>(.*?)(?:</report>|$)", re.S | re.I)
-
-def report_part(text: str) -> str:
-    "The report inside <report>...</report> (or after </think>; '' inside an unclosed <think>; else the whole text)."
-    text = completion_text(text)
-    m = _REPORT_RE.search(text)
-    if m: return m.group(1).strip()
-    low = text.lower()
-    if "</think>" in low: return text[low.rindex("</think>") + 8:].strip()
-    if "<think>" in low: return ""  # cut off inside its think part: no report was written (the checklist is not one)
-    return text.strip()
+__all__ = ['EPS', 'UNIRG_WEIGHTS', 'COMPOSITES', 'signed_vectors', 'ccs', 'mccs', 'format_score', 'ce_f1_score', 'CorpusCider',
+           'nlg_score', 'RadCliQReward', 'register', 'list_rewards', 'reward_options', 'weighted_sum', 'reward_parts',
+           'get_reward', 'shared_options']
 
 # %% ../nbs/04_rewards.ipynb #b0777e73
 def signed_vectors(labels) -> np.ndarray:
@@ -66,12 +40,10 @@ def mccs(pred_labels, ref_labels, margin: float = 0.0, empty: str = "match") -> 
     return np.maximum((ccs(pred_labels, ref_labels, empty) - margin) / (1 - margin), 0.0)
 
 # %% ../nbs/04_rewards.ipynb #64f2742b
-_TAG = re.compile(r"</?(?:think|report)>", re.I)
-
 def format_score(text) -> float:
     "MRG-R1 format reward for one completion (1 well-formed, 0.25 off per minor violation, 0 when malformed)."
     t = completion_text(text)
-    tags = [m.group(0).lower() for m in _TAG.finditer(t)]
+    tags = format_tags(t)
     if any(tags.count(x) > 1 for x in set(tags)) or "<report>" not in tags: return 0.0
     order = [x for x in ("<think>", "</think>", "<report>", "</report>") if x in tags]
     if tags != order: return 0.0
@@ -162,7 +134,6 @@ class RadCliQReward:
         if k == "bertscore": return bertscore_f1(preds, refs, self.bertscore_model)
         if k == "semb_score": return semb_score(preds, refs, self.labeler)
         if k == "radgraph_combined": return radgraph_f1(preds, refs)
-        from rrg_nb.metrics import rexrank_bleu2
         return rexrank_bleu2(preds, refs)
 
     def __call__(self, preds, refs) -> np.ndarray:
@@ -192,25 +163,36 @@ def _label_reward(score, name, labeler=None):
         return score(lab_.label([report_part(c) for c in completions]), _labels(lab_, ref_report, ref_labels)).tolist()
     return _named(reward, name)
 
+def reward_options(name: str) -> tuple:
+    "The options a registered reward takes: its factory's keyword parameters (a composite: those of its parts)."
+    f = _REGISTRY[name]
+    if hasattr(f, "parts"): return tuple(dict.fromkeys(o for k in f.parts for o in reward_options(k)))
+    return tuple(inspect.signature(f).parameters)
+
+def _check_options(name: str, options: dict, allowed) -> None:
+    bad = [k for k in options if k not in allowed]
+    if bad: raise ValueError(f"reward '{name}' takes no option {', '.join(map(repr, bad))}; its options: {', '.join(allowed) or 'none'}")
+
+# %% ../nbs/04_rewards.ipynb #5814c0df
 @register("mccs")
-def _mccs(margin: float = 0.0, empty: str = "match", labeler=None, **_):
+def _mccs(margin: float = 0.0, empty: str = "match", labeler=None):
     return _label_reward(lambda y, r: mccs(y, r, margin, empty), f"mccs_m{margin:g}", labeler)
 
 @register("ccs")
-def _ccs(empty: str = "match", labeler=None, **_):
+def _ccs(empty: str = "match", labeler=None):
     return _label_reward(lambda y, r: ccs(y, r, empty), "ccs", labeler)
 
 @register("format")
-def _format(**_):
+def _format():
     def reward(completions, **kw): return [format_score(c) for c in completions]
     return _named(reward, "format")
 
 @register("ce_f1")
-def _ce_f1(convention: str = "r2gen", labeler=None, **_):
+def _ce_f1(convention: str = "r2gen", labeler=None):
     return _label_reward(lambda y, r: ce_f1_score(y, r, convention), "ce_f1", labeler)
 
 @register("nlg")
-def _nlg(cider_corpus=None, **_):
+def _nlg(cider_corpus=None):
     cid = CorpusCider(cider_corpus) if cider_corpus is not None else None
     def reward(completions, ref_report, **kw):
         # CIDEr's document frequencies: the training corpus when given (run_grpo passes it); else the batch's distinct
@@ -221,36 +203,47 @@ def _nlg(cider_corpus=None, **_):
     return _named(reward, "nlg")
 
 @register("radcliq")
-def _radcliq(labeler=None, bertscore_model: str = "distilroberta-base", **_):
+def _radcliq(labeler=None, bertscore_model: str = "distilroberta-base"):
     rq = RadCliQReward(get_labeler(labeler) if isinstance(labeler, str) else labeler, bertscore_model)  # SembScore needs the object
     def reward(completions, ref_report, **kw): return rq([report_part(c) for c in completions], ref_report).tolist()
     reward.components, reward.missing = rq.used, rq.missing
     return _named(reward, "radcliq")
 
 @register("chexprompt")
-def _chexprompt(judge="rule", significant_only: bool = True, **kw):
-    from rrg_nb.judge import get_judge, error_reward
-    jd = get_judge(judge, **{k: v for k, v in kw.items() if k in ("labeler", "base_url", "model", "api_key", "cache_path")})
+def _chexprompt(judge="rule", significant_only: bool = True, labeler=None, base_url=None, model=None, api_key=None, cache_path=None,
+                timeout=None):  # base_url ... timeout: the LLM judge's settings (see rrg_nb.judge.LLMJudge)
+    from rrg_nb.judge import get_judge, error_reward  # a plug-in: an LLM endpoint, loaded only when the reward is asked for
+    llm = dict(base_url=base_url, model=model, api_key=api_key, cache_path=cache_path, timeout=timeout)
+    if judge == "rule" and any(v is not None for v in llm.values()):
+        raise ValueError(f"reward 'chexprompt': {', '.join(k for k, v in llm.items() if v is not None)} apply to an LLM judge, not judge='rule'")
+    jd = get_judge(judge, labeler=labeler, **{k: v for k, v in llm.items() if v is not None})
     def reward(completions, ref_report, **_):
         return list(error_reward(jd.count([report_part(c) for c in completions], list(ref_report)), significant_only))
     reward.judge = jd.name
     return _named(reward, f"chexprompt_{jd.name}")
 
+# %% ../nbs/04_rewards.ipynb #83aac8ea
 def weighted_sum(parts: dict, name: str = None, **options):
-    "A reward that is sum(weight * reward) over {reward name: weight}; options go to every part that takes them."
-    fs = {k: get_reward(k, **options) for k in parts}
+    "A reward that is sum(weight * reward) over {reward name: weight}; each option goes to the parts that take it (one no part takes is an error)."
+    name = name or "+".join(f"{w:g}*{k}" for k, w in parts.items())
+    _check_options(name, options, tuple(dict.fromkeys(o for k in parts for o in reward_options(k))))
+    fs = {k: get_reward(k, **{o: v for o, v in options.items() if o in reward_options(k)}) for k in parts}
     def reward(completions, **kw):
         out = np.zeros(len(completions))
         for k, w in parts.items():
             r = fs[k](completions=completions, **kw)
             out += w * np.array([0.0 if v is None else v for v in r], dtype=float)
         return out.tolist()
-    return _named(reward, name or "+".join(f"{w:g}*{k}" for k, w in parts.items()))
+    return _named(reward, name)
 
 COMPOSITES = {"mrg_r1": {"mccs": 0.75, "format": 0.25},            # MRG-R1: 0.75 clinical + 0.25 format
               "unirg_step1": {"radcliq": 1.0},                       # UniRG Step 1: the RadCliQ-weighted composite
               "unirg_step2": {"radcliq": 1.0, "chexprompt": 0.5}}    # UniRG Step 2: + 0.5 CheXprompt error reward
-for _k, _parts in COMPOSITES.items(): register(_k)(lambda _p=_parts, _n=_k, **o: weighted_sum(_p, _n, **o))
+def _composite(name, parts):
+    def factory(**options): return weighted_sum(parts, name, **options)
+    factory.parts = parts
+    return factory
+for _k, _parts in COMPOSITES.items(): register(_k)(_composite(_k, _parts))
 
 def reward_parts(spec: str) -> dict:
     "{reward name: weight} of a spec: a registry name ({name: 1}), a composite recipe, or a weighted sum '0.75*mccs+0.25*format'."
@@ -260,8 +253,10 @@ def reward_parts(spec: str) -> dict:
     for term in spec.split("+"):
         w, _, k = term.strip().rpartition("*"); k = k.strip()
         if k not in _REGISTRY: raise ValueError(f"unknown reward '{k}' in '{spec}'; valid rewards: {', '.join(list_rewards())}")
-        try: parts[k] = parts.get(k, 0.0) + (float(w) if w else 1.0)
+        try: wf = float(w) if w else 1.0
         except ValueError: raise ValueError(f"bad weight '{w}' in reward spec '{spec}': write terms as 0.75*mccs") from None
+        if not math.isfinite(wf): raise ValueError(f"bad weight '{w}' in reward spec '{spec}': weights must be finite numbers")
+        parts[k] = parts.get(k, 0.0) + wf
     return parts
 
 def get_reward(name: str, **options):
@@ -269,4 +264,12 @@ def get_reward(name: str, **options):
     name = name.strip()
     if "+" in name or "*" in name: return weighted_sum(reward_parts(name), name.replace(" ", ""), **options)
     if name not in _REGISTRY: raise ValueError(f"unknown reward '{name}'; valid rewards: {', '.join(list_rewards())}")
+    _check_options(name, options, reward_options(name))
     return _REGISTRY[name](**options)
+
+def shared_options(spec: str, options: dict) -> list:
+    "Per part of `spec`, the run-wide `options` that part takes; an option no registered reward takes is an error (a misspelt name)."
+    known = tuple(dict.fromkeys(o for k in list_rewards() for o in reward_options(k)))
+    bad = [k for k in options if k not in known]
+    if bad: raise ValueError(f"no reward takes the option {', '.join(map(repr, bad))}; reward options: {', '.join(sorted(known))}")
+    return [{o: v for o, v in options.items() if o in reward_options(k)} for k in reward_parts(spec)]

@@ -4,47 +4,23 @@
 
 # %% ../nbs/08_train.ipynb #a4cb1a5c
 from __future__ import annotations
-import contextlib, functools, json, math, os, sys, time
+import contextlib, functools, json, os, sys
 from pathlib import Path
 import numpy as np
 import torch
 from .core import seed_everything, save_json, native_bf16
 from .data import load_image
-from .model import build_messages, TEMPLATES
+from .prompts import report_part, completions_with_tags
+from .rewards import reward_parts, get_reward, shared_options
+from .labeler import get_labeler
+from .generate import generate_reports, resolve_checkpoint
+from .metrics import clinical_efficacy
+from .model import save_policy, load_policy
 
 # %% auto #0
-__all__ = ['RECIPES', 'THINK_TAGS', 'SFT_VERSION', 'think_text', 'sft_rows', 'pretrain_vision', 'oversample', 'sft_config',
-           'last_checkpoint', 'restore_weights', 'RecordsOnResume', 'resume', 'PlainLoss', 'train_sft', 'grpo_rows',
-           'grpo_rewards', 'grpo_config', 'completions_with_tags', 'grpo_trainer_class', 'save_trained',
-           'finish_training', 'ce_probe', 'train_grpo', 'resolve_checkpoint', 'cached_sft']
-
-# %% ../nbs/08_train.ipynb #f470aef7
-def think_text(labels) -> str:
-    "The think part from a label row: a checklist of the 13 findings in label order, each 'yes', 'possible' or 'no'."
-    from rrg_nb.core import FINDINGS13
-    if labels is None: return "Reviewing the image."
-    word = {1.0: "yes", -1.0: "possible"}  # 0 (negated) and blank (not mentioned) are both "no": nothing to report
-    return "; ".join(f"{k.lower()} {word.get(float(v), 'no')}" for k, v in zip(FINDINGS13, np.asarray(labels, dtype=float)[:13])) + "."
-
-def sft_rows(studies, template: str = "plain", by_id=None, image_size: int = None, shuffle_images_seed=None) -> list:
-    "Prompt-completion rows (prompt, completion, images, study_id, ref_report: the reference report text) for TRL."
-    studies = [s for s in studies if s.image_paths]
-    paths = [s.image_paths for s in studies]
-    if shuffle_images_seed is not None and len(studies) > 1:  # control: every study gets another study's images
-        order = np.random.default_rng(shuffle_images_seed).permutation(len(studies))
-        moved = np.roll(order, 1)  # a cyclic shift along a random order: nobody keeps their own images
-        new = list(paths)
-        for a, b in zip(order, moved): new[a] = paths[b]
-        paths = new
-    rows = []
-    for s, p in zip(studies, paths):
-        prior = by_id.get(s.prior_study_id) if (by_id and s.prior_study_id) else None
-        msgs, imgs, tgt = build_messages(s, template, prior=prior)
-        imgs = list(p[:1]) + imgs[1:]
-        done = f"<think>{think_text(s.labels)}</think><report>{tgt}</report>" if TEMPLATES[template].get("think") else tgt
-        rows.append({"prompt": msgs, "completion": [{"role": "assistant", "content": done}],
-                     "images": [load_image(i, image_size) for i in imgs], "study_id": s.study_id, "ref_report": tgt})
-    return rows
+__all__ = ['RECIPES', 'pretrain_vision', 'sft_config', 'last_checkpoint', 'restore_weights', 'RecordsOnResume', 'resume',
+           'PlainLoss', 'train_sft', 'grpo_rewards', 'grpo_config', 'grpo_trainer_class', 'save_trained',
+           'finish_training', 'ce_probe', 'train_grpo']
 
 # %% ../nbs/08_train.ipynb #5cd89638
 def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3, batch_size: int = 64, image_size: int = None,
@@ -114,13 +90,6 @@ def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3
         hist.append(h)
     vis.train(was)
     return hist
-
-# %% ../nbs/08_train.ipynb #9849e2ef
-def oversample(studies, times: int = 1) -> list:
-    "The studies in their order, then each study with a positive finding (label 1 in the 13 findings) `times - 1` more times."
-    if times < 1 or int(times) != times: raise ValueError(f"oversample: times must be an int >= 1, not {times!r}")
-    def abnormal(s): return s.labels is not None and bool(np.any(np.asarray(s.labels, float)[:13] == 1))
-    return list(studies) + [s for s in studies if abnormal(s)] * (int(times) - 1)
 
 # %% ../nbs/08_train.ipynb #5e167e99
 def sft_config(output_dir, steps: int = 300, lr: float = 1e-3, batch_size: int = 16, grad_accum: int = 1, seed: int = 0,
@@ -203,15 +172,10 @@ RECIPES = {
                         loss_type="dapo", scale_rewards="group", lora=None),
 }
 
-def grpo_rows(studies, template: str = "mrg_r1", by_id=None, image_size: int = None) -> list:
-    "GRPO prompt rows (prompt, images, ref_report, study_id) for TRL: the SFT rows without the completion."
-    return [{k: r[k] for k in ("prompt", "images", "ref_report", "study_id")} for r in sft_rows(studies, template, by_id, image_size)]
-
 def grpo_rewards(spec: str, **options):
-    "(reward functions, weights) for TRL from a reward spec: registry name, recipe or weighted sum ('0.75*mccs+0.25*format')."
-    from rrg_nb.rewards import reward_parts, get_reward
+    "(reward functions, weights) for TRL from a reward spec (registry name, recipe or '0.75*mccs+0.25*format'); `options` are run-wide: each part takes its own."
     parts = reward_parts(spec)
-    return [get_reward(k, **options) for k in parts], [float(w) for w in parts.values()]
+    return [get_reward(k, **o) for k, o in zip(parts, shared_options(spec, options))], [float(w) for w in parts.values()]
 
 def grpo_config(output_dir, steps: int = 100, lr: float = 1e-5, num_generations: int = 4, batch_size: int = None, grad_accum: int = 1,
                 max_completion_length: int = 96, temperature: float = 1.0, epsilon: float = 0.2, epsilon_high: float = None,
@@ -237,20 +201,6 @@ def grpo_config(output_dir, steps: int = 100, lr: float = 1e-5, num_generations:
                       logging_steps=1, save_strategy="steps", save_steps=save_steps,
                       save_total_limit=1, report_to="none", use_cpu=not gpu, bf16=gpu, log_completions=False, gradient_checkpointing=gpu,
                       use_vllm=use_vllm, vllm_mode=vllm_mode, dataloader_num_workers=0, **kw)
-
-# %% ../nbs/08_train.ipynb #e1a7c3d9
-THINK_TAGS = ("<think>", "</think>", "<report>", "</report>")
-
-def completions_with_tags(processor, completions, completion_ids):
-    "TRL's decoded completions again from their ids, keeping <think>/<report> where the tokenizer counts them as special tokens."
-    tok = getattr(processor, "tokenizer", processor)
-    special = set(tok.all_special_ids)
-    keep = {tok.convert_tokens_to_ids(t) for t in THINK_TAGS} & special
-    if not keep: return completions  # the tags are ordinary text for this tokenizer (real Qwen tokenizers): nothing was lost
-    skip = special - keep
-    texts = [tok.decode([int(i) for i in ids if int(i) not in skip], skip_special_tokens=False) for ids in completion_ids]
-    return [[{**c[-1], "content": t}] if isinstance(c, list) else t for c, t in zip(completions, texts)]
-
 
 # %% ../nbs/08_train.ipynb #ace0609a
 @functools.cache
@@ -311,6 +261,7 @@ def grpo_trainer_class():
 
     return RRGGRPOTrainer
 
+# %% ../nbs/08_train.ipynb #7c6512da
 @functools.cache
 def _ce_probe_class():
     from transformers import TrainerCallback
@@ -318,15 +269,11 @@ def _ce_probe_class():
     class CEProbe(TrainerCallback):
         "Every `every` steps (and at step 0): greedy reports for `rows`, CE-F1 micro (r2gen) of their report parts, into `history`."
         def __init__(self, rows, processor, every: int = 10, labeler="rule", max_new_tokens: int = 96, batch_size: int = 32):
-            from rrg_nb.labeler import get_labeler
             self.rows, self.processor, self.every, self.max_new_tokens, self.batch_size = rows, processor, every, max_new_tokens, batch_size
             self.labeler = get_labeler(labeler) if isinstance(labeler, str) else labeler
             self.ref_labels = self.labeler.label([r["ref_report"] for r in rows]); self.history = []
 
         def measure(self, model, step, record=True):
-            from rrg_nb.eval import generate_reports
-            from rrg_nb.rewards import report_part
-            from rrg_nb.metrics import clinical_efficacy
             # under ZeRO-3 each process holds a shard of every weight: all of them generate together (synced_gpus keeps
             # them stepping until the longest report ends), and the main process records
             texts = generate_reports(model, self.processor, self.rows, self.batch_size, self.max_new_tokens, progress=False,
@@ -350,6 +297,7 @@ def _zero3() -> bool:
     from transformers.integrations import is_deepspeed_zero3_enabled
     return is_deepspeed_zero3_enabled()
 
+# %% ../nbs/08_train.ipynb #1efec919
 @contextlib.contextmanager
 def _whole_models():
     "Build models whole in this process, even under ZeRO-3 (whose hooks would partition them over the other processes)."
@@ -362,7 +310,6 @@ def _whole_models():
 
 def save_trained(trainer, processor, path, base=None) -> Path:
     "Write a trained policy as a loadable checkpoint (model + processor) from any process layout; every process calls it, the main process writes. ZeRO-3 shards are gathered; LoRA adapters are merged into their base (`base`: the starting checkpoint, needed under ZeRO-3)."
-    from rrg_nb.model import save_policy, load_policy
     acc, path = trainer.accelerator, Path(path)
     lora = hasattr(trainer.model, "peft_config")
     if _zero3():
@@ -387,11 +334,11 @@ def finish_training(trainer, processor, path, base=None):
     if not trainer.accelerator.is_main_process:  # leave without interpreter finalisation (gloo can abort there, see tests/)
         sys.stdout.flush(); sys.stderr.flush(); os._exit(0)
     if not _zero3(): return trainer.model
-    from rrg_nb.model import load_policy
     from transformers.integrations.deepspeed import unset_hf_deepspeed_config
     unset_hf_deepspeed_config()  # alone from here: models load whole, not partitioned over processes that have left
     return load_policy(str(path), device=trainer.accelerator.device)[0]
 
+# %% ../nbs/08_train.ipynb #548470a2
 def ce_probe(rows, processor, every: int = 10, **kw):
     "A TrainerCallback that records CE-F1 (micro, r2gen) of greedy reports on `rows` every `every` steps."
     return _ce_probe_class()(rows, processor, every, **kw)
@@ -399,7 +346,6 @@ def ce_probe(rows, processor, every: int = 10, **kw):
 def train_grpo(model, processor, rows, config, reward: str = "mrg_r1", reward_options: dict = None, ref_model=None, callbacks=()):
     "Run TRL GRPO with registry rewards on prompt rows (resuming from the last checkpoint); returns the trainer. `ref_model`: the KL reference (a checkpoint folder or a model; default the starting policy)."
     from datasets import Dataset
-    from rrg_nb.model import save_policy
     seed_everything(config.seed)
     funcs, weights = grpo_rewards(reward, **(reward_options or {}))
     config.reward_weights = weights
@@ -422,28 +368,3 @@ def train_grpo(model, processor, rows, config, reward: str = "mrg_r1", reward_op
         if ref_model is not None: model.config._name_or_path = own  # the policy's own path again
     resume(trainer)
     return trainer
-
-def resolve_checkpoint(path) -> Path:
-    "`rrg_nb.eval.checkpoint_dir` (a run folder's `checkpoint-final/`, or the folder itself), which must hold a model (config.json)."
-    from rrg_nb.eval import checkpoint_dir
-    p = checkpoint_dir(path)
-    if not (p / "config.json").exists(): raise FileNotFoundError(f"{path}: neither a model folder (config.json) nor a run folder with checkpoint-final/")
-    return p
-
-# %% ../nbs/08_train.ipynb #86eb59a9
-SFT_VERSION = 5  # 2: small preset with 4 text layers, checklist think target; 3: per-finding checklist calibration, plain CPU loss; 4: one-cycle vision pretraining; 5: bf16 autocast where native
-
-def cached_sft(params: dict, cache=None, notebook=None, log=print) -> Path:
-    "Folder of a finished run_sft run with these papermill parameters (run now if there is none); see `nbs/run_sft.ipynb`."
-    from rrg_nb.core import cache_dir, text_hash, MissingResourceError
-    params = {k: v for k, v in sorted(params.items()) if k != "output_dir"}
-    out = Path(cache or cache_dir("sft")) / text_hash(json.dumps({**params, "_sft_version": SFT_VERSION}, sort_keys=True))
-    if (out / "metrics.json").exists() and (out / "checkpoint-final" / "config.json").exists():
-        log(f"SFT: reusing {out}"); return out
-    import rrg_nb, papermill as pm
-    nb = Path(notebook) if notebook else Path(rrg_nb.__file__).resolve().parent.parent / "nbs" / "run_sft.ipynb"
-    if not nb.exists(): raise MissingResourceError(f"cached_sft needs the run_sft notebook, not found at {nb} (pass notebook=...)")
-    out.mkdir(parents=True, exist_ok=True); save_json(params, out / "params.json")
-    log(f"SFT: no finished run with these parameters, running {nb.name} into {out}")
-    pm.execute_notebook(str(nb), str(out / "run_sft.ipynb"), parameters={**params, "output_dir": str(out)}, progress_bar=False)
-    return out

@@ -10,7 +10,8 @@ SCRIPT = textwrap.dedent('''
     from pathlib import Path
     from rrg_nb.data import Study
     from rrg_nb.model import load_policy, save_policy, apply_lora
-    from rrg_nb.train import grpo_rows, grpo_config, train_grpo, ce_probe, finish_training
+    from rrg_nb.prompts import grpo_rows
+    from rrg_nb.train import grpo_config, train_grpo, ce_probe, finish_training
     d = Path(sys.argv[1]); rank = int(os.environ["RANK"])
     reps = ["Heart size is enlarged. Small left pleural effusion.", "The lungs are clear. No pneumothorax.",
             "Cardiomegaly. No effusion.", "Right upper lobe opacity, possible pneumonia."]

@@ -121,7 +121,7 @@ def test_build_configs_are_valid():
             if cfg["notebook"] == "run_grpo":
                 from rrg_nb.rewards import reward_parts
                 reward_parts(cfg["params"]["reward"])  # every reward spec names registry rewards
-                from rrg_nb.model import TEMPLATES
+                from rrg_nb.prompts import TEMPLATES
                 assert cfg["params"].get("template", "plain") in TEMPLATES
 
 def test_build_records_runs_and_keeps_overrides_out_of_papers(tmp_path, monkeypatch):

@@ -36,7 +36,8 @@ def _bad_files(d: Path) -> dict:
 
 def test_fixed_interface():
     "The names and behaviour the dual-loop training builds on, imported from rrg_nb.quality."
-    from rrg_nb.quality import KINDS, TIERS, TIER_SEVERITY, degrade, degrade_tier, assess, Verdict, build_lrrg_benchmark
+    from rrg_nb.quality import KINDS, TIERS, TIER_SEVERITY, degrade, degrade_tier
+    from rrg_nb.aqaa import assess, Verdict, build_lrrg_benchmark
     assert TIERS == ("clean", "mild", "moderate", "severe") and TIER_SEVERITY["clean"] == 0 and len(KINDS) == 12
     for size in (112, 224, 512):
         im = cv2.resize(_phantom(2), (size, size))

@@ -18,7 +18,7 @@ def _tiny_checkpoint(path, texts, template="plain"):
 
 @pytest.fixture(scope="module")
 def iu():
-    from rrg_nb.data import load_studies, run_splits
+    from rrg_nb.runs import load_studies, run_splits
     studies = load_studies("iu_phantom")
     return studies, run_splits(studies)[2]
 
@@ -53,7 +53,7 @@ def test_checkpoint_and_predictions_file(tmp_path, iu):
 
 def test_bad_inputs(tmp_path, iu):
     "Missing or extra study ids and a checkpoint that does not load: errors that name the problem."
-    from rrg_nb.eval import read_predictions, load_checkpoint
+    from rrg_nb.generate import read_predictions, load_checkpoint
     studies, test = iu
     ids = [s.study_id for s in test[:10]]
     f = tmp_path / "p.csv"
@@ -72,8 +72,9 @@ def test_bad_inputs(tmp_path, iu):
 
 def test_fake_mimic_strata_longitudinal_and_grid(tmp_path):
     "Sex, age band, race and encounter strata with small-strata flags, the copy-prior baseline, and a 2-dataset grid with LODO rows."
-    from rrg_nb.data import make_fake_mimic_tree, load_studies
-    from rrg_nb.analysis import lodo_rows
+    from rrg_nb.data import make_fake_mimic_tree
+    from rrg_nb.runs import load_studies
+    from rrg_nb.runs import lodo_rows
     root = make_fake_mimic_tree(tmp_path / "mimic", n_subjects=9, studies_per_subject=6)
     mim = load_studies("mimic_cxr", str(root))
     ck = _tiny_checkpoint(tmp_path / "ck_mimic", [s.report for s in mim])

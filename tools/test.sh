@@ -13,6 +13,8 @@ if [ "$before" != "$after" ]; then echo "[test] FAIL: nbdev_clean changed notebo
 echo "[test] library in sync (nbdev_export changes nothing)"
 before=$(digest rrg_nb); nbdev_export; after=$(digest rrg_nb)
 if [ "$before" != "$after" ]; then echo "[test] FAIL: nbdev_export changed rrg_nb/: it was out of sync with nbs/; run nbdev_export and commit"; exit 1; fi
+echo "[test] no unused imports in the library (ruff F401)"
+ruff check --select F401 --no-cache --quiet rrg_nb --exclude rrg_nb/_modidx.py
 echo "[test] nbdev_test ${RRG_TEST_FLAGS:+--flags $RRG_TEST_FLAGS}"
 nbdev_test --timing ${RRG_TEST_FLAGS:+--flags "$RRG_TEST_FLAGS"}
 echo "[test] pytest tests/"

@@ -30,9 +30,10 @@ def main(argv=None):
     import torch
     from transformers import TrainerCallback
     from rrg_nb.core import save_json
-    from rrg_nb.data import load_studies, run_splits
+    from rrg_nb.runs import load_studies, run_splits
     from rrg_nb.model import load_policy
-    from rrg_nb.train import sft_rows, sft_config
+    from rrg_nb.prompts import sft_rows
+    from rrg_nb.train import sft_config
     from rrg_nb.dual import train_dual
     logging.getLogger("transformers").setLevel(logging.ERROR)
     if a.threads: torch.set_num_threads(a.threads)

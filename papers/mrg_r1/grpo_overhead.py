@@ -9,9 +9,10 @@ MRG-R1 reward (rule-labeler MCCS + format). Runs alternate A B A B to spread mac
 import sys, time, json
 import numpy as np, torch
 from rrg_nb.core import seed_everything
-from rrg_nb.data import load_studies
+from rrg_nb.runs import load_studies
 from rrg_nb.model import load_policy, PRESETS
-from rrg_nb.train import grpo_rows, grpo_config, train_grpo
+from rrg_nb.prompts import grpo_rows
+from rrg_nb.train import grpo_config, train_grpo
 
 policy_path = sys.argv[1] if len(sys.argv) > 1 else "small"
 steps = int(sys.argv[2]) if len(sys.argv) > 2 else 8

@@ -50,9 +50,10 @@ def main():
         sys.exit("realsize_grpo.py --vllm: vllm is not installed in this environment (pip install vllm on the GPU machine), "
                  "or run without --vllm for the transformers generation path")
     from rrg_nb.core import save_json
-    from rrg_nb.data import load_studies
+    from rrg_nb.runs import load_studies
     from rrg_nb.model import train_tokenizer, make_processor, apply_lora, n_params, save_policy
-    from rrg_nb.train import grpo_rows, grpo_config, train_grpo
+    from rrg_nb.prompts import grpo_rows
+    from rrg_nb.train import grpo_config, train_grpo
     studies = [s for s in load_studies("iu_phantom") if s.split == "train" and s.report and s.image_paths][:64]
     tok = train_tokenizer([s.report for s in studies], 4000)
     proc = make_processor(tok, a.image_size if a.size != "debug" else 112)

@@ -11,9 +11,10 @@ of `rrg_nb.core.native_bf16`, which this also prints.
 import sys, time, tempfile
 import numpy as np
 from rrg_nb.core import native_bf16
-from rrg_nb.data import load_studies, run_splits
+from rrg_nb.runs import load_studies, run_splits
 from rrg_nb.model import load_policy, freeze_vision
-from rrg_nb.train import sft_rows, sft_config, train_sft
+from rrg_nb.prompts import sft_rows
+from rrg_nb.train import sft_config, train_sft
 
 steps = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 train = run_splits(load_studies("iu_phantom"), 0, 0)[0]

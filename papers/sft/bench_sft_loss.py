@@ -32,8 +32,8 @@ def main():
     ap.add_argument("--steps", type=int, default=12); ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--n-train", type=int, default=400)
     a = ap.parse_args()
-    from rrg_nb.data import load_studies, run_splits
-    from rrg_nb.train import sft_rows
+    from rrg_nb.runs import load_studies, run_splits
+    from rrg_nb.prompts import sft_rows
     train, _, _ = run_splits(load_studies("iu_phantom"), 0, 0)
     texts = [s.report for s in train] + [s.indication for s in train]
     rows = sft_rows(train[:a.n_train], a.template, image_size=112)

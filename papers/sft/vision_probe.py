@@ -28,9 +28,9 @@ import numpy as np, torch
 
 
 def load_split_arrays(image_size):
-    from rrg_nb.data import load_studies, run_splits
+    from rrg_nb.runs import load_studies, run_splits
     from rrg_nb.labeler import RuleLabeler
-    from rrg_nb.model import target_text
+    from rrg_nb.prompts import target_text
     from rrg_nb.data import load_image
     train, val, test = run_splits(load_studies("iu_phantom"))
     lab = RuleLabeler()
