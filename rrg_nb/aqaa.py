@@ -12,7 +12,8 @@ import numpy as np
 import cv2
 from .core import atomic_write, save_json, load_json, save_csv, text_hash
 from .data import Study, StudyList, write_r2gen_annotation
-from .phantom import render, load_iu_phantom, study_seed
+from .phantom import render
+from .iu_phantom import load_iu_phantom, study_seed
 from .quality import (KINDS, TIERS, TIER_SEVERITY, DEFAULT_TOOLS, UnreadableImage, degrade, degrade_tier, measure,
                             read_image, work_image)
 

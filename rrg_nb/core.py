@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #b788590d
 from __future__ import annotations
-import contextlib, hashlib, json, os, random, tempfile
+import contextlib, hashlib, json, os, random
 from pathlib import Path
 import numpy as np
 
@@ -106,17 +106,42 @@ def resolve_local(name_or_path, required=("config.json",), what: str = "model") 
     return local
 
 # %% ../nbs/00_core.ipynb #9df6f241
+_LIVE_TMP = {}  # temporary files being written: path -> pid of the writer (a forked child must not remove its parent's)
+
+def _sigterm_cleanup(signum, frame):
+    "On SIGTERM: remove this process's half-written temporary files, then end the process by the default action."
+    import signal
+    for tmp, pid in list(_LIVE_TMP.items()):
+        if pid == os.getpid():
+            with contextlib.suppress(OSError): os.unlink(tmp)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL); os.kill(os.getpid(), signal.SIGTERM)
+
+def _watch_sigterm():
+    "Install `_sigterm_cleanup` when SIGTERM still has its default action (main thread only; another handler is left alone)."
+    import signal, threading
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _sigterm_cleanup)
+
 @contextlib.contextmanager
 def atomic_write(path, mode: str = "w", **kw):
-    "Open a temporary file beside `path` for writing; on success rename it to `path`, on error remove it."
+    "Open a temporary file beside `path` for writing; on success rename it to `path`, on error (or SIGTERM) remove it."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try: keep = os.stat(path).st_mode & 0o7777  # replacing a file keeps its permissions
+    except FileNotFoundError: keep = None      # a new file gets 0666 less the process umask, like open()
+    _watch_sigterm()
+    while True:
+        tmp = path.parent / f".{path.name}.{os.urandom(4).hex()}.tmp"
+        try: fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666); break
+        except FileExistsError: continue
+    _LIVE_TMP[str(tmp)] = os.getpid()
     try:
+        if keep is not None: os.chmod(tmp, keep)
         with os.fdopen(fd, mode, **kw) as f: yield f
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
         raise
+    finally: _LIVE_TMP.pop(str(tmp), None)
 
 def save_json(obj, path, indent: int = 2) -> Path:
     "Write `obj` as JSON atomically (NaN written as null); returns the path."

@@ -227,29 +227,50 @@ def iu_xray_studies(reports=None, image_root=None, annotation=None, seed: int = 
     return StudyList(studies, summary)
 
 # %% ../nbs/01_data.ipynb #65ee96dc
+def _r2gen_entry(e, where: str, split: str) -> tuple:
+    "(id, study id, subject id, report, image paths) of one annotation entry, or a ValueError naming its position."
+    if not isinstance(e, dict): raise ValueError(f"{where}: expected an object, got {type(e).__name__}")
+    for key in ("id", "report", "image_path"):
+        if key not in e: raise ValueError(f"{where}: missing key '{key}'")
+    ident = lambda k: isinstance(e.get(k), (str, int)) and not isinstance(e.get(k), bool)
+    for k in ("id", "study_id", "subject_id"):
+        if (k == "id" or k in e) and not ident(k): raise ValueError(f"{where}: '{k}' must be a string or an integer, got {e[k]!r:.60}")
+    if e["report"] is not None and not isinstance(e["report"], str): raise ValueError(f"{where}: 'report' must be a string or null, got {type(e['report']).__name__}")
+    if not isinstance(e["image_path"], list) or not all(isinstance(x, str) for x in e["image_path"]):
+        raise ValueError(f"{where}: 'image_path' must be a list of strings")
+    if "split" in e and e["split"] != split:  # a train entry filed under test would leak into the test set
+        raise ValueError(f"{where}: the entry says split {e['split']!r:.30} but sits in the '{split}' list")
+    return e["id"], str(e.get("study_id", e["id"])), str(e.get("subject_id", "")), clean_text(e["report"]), e["image_path"]
+
 def read_r2gen_annotation(path, image_root=None, dataset: str = "") -> StudyList:
     "An R2Gen annotation.json (keys train/val/test) to a StudyList; the report goes to `findings`."
     path = Path(path)
     try: data = json.loads(path.read_text())
     except FileNotFoundError: raise MissingResourceError(f"annotation file not found: {path}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
+    except (IsADirectoryError, PermissionError) as e: raise ValueError(f"{path}: cannot read the annotation ({e.strerror})") from None
     if not isinstance(data, dict) or not data: raise ValueError(f"{path}: expected an object with keys train/val/test")
     unknown = set(data) - {"train", "val", "test"}
     if unknown: raise ValueError(f"{path}: unexpected top-level keys {sorted(unknown)} (expected train, val, test)")
-    out, seen, empty = [], set(), 0
+    out, ids, studies, empty, merged, entries = [], {}, {}, 0, 0, 0
     for split, items in data.items():
+        if not isinstance(items, list): raise ValueError(f"{path}: '{split}' must be a list of entries, got {type(items).__name__}")
         for k, e in enumerate(items):
             where = f"{path}: {split}[{k}]"
-            for key in ("id", "report", "image_path"):
-                if key not in e: raise ValueError(f"{where}: missing key '{key}'")
-            if not isinstance(e["image_path"], list): raise ValueError(f"{where}: 'image_path' must be a list")
-            if e["id"] in seen: raise ValueError(f"{where}: duplicate id '{e['id']}'")
-            seen.add(e["id"]); empty += not str(e["report"]).strip()
-            imgs = [str(Path(image_root) / p) if image_root else p for p in e["image_path"]]
-            out.append(Study(study_id=str(e.get("study_id", e["id"])), subject_id=str(e.get("subject_id", "")),
-                             split=e.get("split", split), dataset=dataset, image_paths=imgs,
-                             findings=clean_text(e["report"]), meta={"r2gen_id": e["id"]}))
-    return StudyList(out, {"read": len(out), "empty_report": empty, "source": str(path)})
+            rid, sid, sub, report, paths = _r2gen_entry(e, where, split)
+            if rid in ids: raise ValueError(f"{where}: duplicate id '{rid}' (first at {ids[rid]})")
+            ids[rid] = f"{split}[{k}]"; entries += 1
+            imgs = [str(Path(image_root) / p) if image_root else p for p in paths]
+            if sid in studies:  # R2Gen's MIMIC file has one entry per image: the same study, report and split again
+                s, first = studies[sid]
+                if (s.split, s.findings, s.subject_id) != (split, report, sub):
+                    raise ValueError(f"{where}: study id '{sid}' is also at {first} with a different "
+                                     + ("split" if s.split != split else "report" if s.findings != report else "subject"))
+                s.image_paths += imgs; merged += 1; continue
+            empty += not report
+            s = Study(study_id=sid, subject_id=sub, split=split, dataset=dataset, image_paths=imgs, findings=report, meta={"r2gen_id": rid})
+            studies[sid] = (s, f"{split}[{k}]"); out.append(s)
+    return StudyList(out, {"read": len(out), "entries": entries, "merged_entries": merged, "empty_report": empty, "source": str(path)})
 
 def write_r2gen_annotation(studies, path, report=lambda s: s.findings or s.impression, relative_to=None) -> Path:
     "Write studies with split train/val/test as an R2Gen annotation.json (atomically); other splits are left out."

@@ -27,7 +27,7 @@ def generate_reports(model, processor, rows, batch_size: int = 16, max_new_token
                      processors=None,  # fn(row indices, prompt length) -> logits processors for that batch (see ChecklistBias)
                      **gen_kw) -> list:
     "Generate a completion for every prompt-completion row ({'prompt', 'images'}); returns the texts in input order."
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # plain text bars: papermill --log-output shows them in the terminal
     tok = processor.tokenizer; tok.padding_side = "left"
     texts = [processor.apply_chat_template(r["prompt"], add_generation_prompt=True) for r in rows]
     order = np.argsort([len(t) for t in texts], kind="stable")
@@ -203,7 +203,7 @@ def predict_studies(checkpoint, studies, out_csv=None, template: str = "plain", 
                     on_chunk=None, name: str = None):
     "Greedy predictions (study_id, completion, think, report) for studies with images: resumable CSV, in the studies' order."
     import pandas as pd
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # plain text bars: papermill --log-output shows them in the terminal
     studies = list(studies)
     noimg = [s.study_id for s in studies if not s.image_paths]
     if noimg: raise ValueError(f"{len(noimg)} studies have no image to generate from: {noimg[:5]}")

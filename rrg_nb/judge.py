@@ -4,7 +4,7 @@
 
 # %% ../nbs/02b_judge.ipynb #8e83a5ef
 from __future__ import annotations
-import http.client, json, os, re, threading, time
+import asyncio, contextlib, http.client, ipaddress, json, os, re, socket, threading, time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,9 +14,9 @@ from .core import FINDINGS13, LABEL_INDEX, POS, UNC, NEG, text_hash, save_json, 
 from .labeler import Labeler, get_labeler, iter_mentions, as_report_text
 
 # %% auto #0
-__all__ = ['ERROR_TYPES', 'ERROR_NAMES', 'CHEXPROMPT_PROMPT', 'ErrorCounts', 'error_reward', 'green_score',
+__all__ = ['ERROR_TYPES', 'ERROR_NAMES', 'MAX_COUNT', 'CHEXPROMPT_PROMPT', 'ErrorCounts', 'error_reward', 'green_score',
            'MalformedJudgeAnswer', 'parse_chexprompt', 'Judge', 'finding_attributes', 'RuleJudge', 'JudgeError',
-           'JudgeTimeoutError', 'JudgeConnectionError', 'LLMJudge', 'get_judge']
+           'JudgeTimeoutError', 'JudgeConnectionError', 'http_post', 'LLMJudge', 'get_judge']
 
 # %% ../nbs/02b_judge.ipynb #f64acbcc
 ERROR_TYPES = tuple("ABCDEF")  # CheXprompt's six error types
@@ -30,6 +30,11 @@ class ErrorCounts:
     significant: dict = field(default_factory=dict)    # {"A": n, ..., "F": n}; a missing type counts 0
     insignificant: dict = field(default_factory=dict)  # the same for clinically insignificant errors
     matched: int | None = None                         # findings both reports share (None: the judge did not say)
+    failure: str | None = None                         # why the judge could not score this pair (then every count is NaN)
+    @classmethod
+    def failed(cls, reason: str) -> "ErrorCounts":
+        "A pair the judge could not score: a counted missing value whose totals, reward and as_dict values are NaN."
+        return cls(failure=str(reason))
     def __post_init__(self):
         for name in ("significant", "insignificant"):
             d = getattr(self, name); bad = set(d) - set(ERROR_TYPES)
@@ -39,14 +44,16 @@ class ErrorCounts:
             setattr(self, name, d)
     def total(self, significant_only: bool = True) -> int:
         "Number of errors: clinically significant only, or all."
+        if self.failure is not None: return float("nan")
         return sum(self.significant.values()) + (0 if significant_only else sum(self.insignificant.values()))
     def as_dict(self) -> dict:
-        "Flat dict sig_A..sig_F, insig_A..insig_F, matched (for a DataFrame row)."
-        return {**{f"sig_{t}": n for t, n in self.significant.items()},
-                **{f"insig_{t}": n for t, n in self.insignificant.items()}, "matched": self.matched}
+        "Flat dict sig_A..sig_F, insig_A..insig_F, matched (for a DataFrame row); all NaN for a failed pair."
+        d = {**{f"sig_{t}": n for t, n in self.significant.items()},
+             **{f"insig_{t}": n for t, n in self.insignificant.items()}, "matched": self.matched}
+        return d if self.failure is None else dict.fromkeys(d, float("nan"))
 
 def error_reward(counts, significant_only: bool = True) -> list:
-    "UniRG's reward 1 / (1 + errors) for each `ErrorCounts` (significant errors only by default)."
+    "UniRG's reward 1 / (1 + errors) for each `ErrorCounts` (significant errors only by default); NaN for a failed pair."
     return [1.0 / (1 + c.total(significant_only)) for c in counts]
 
 def green_score(counts) -> list:
@@ -58,6 +65,11 @@ class MalformedJudgeAnswer(ValueError):
     "A judge answer without well-formed CheXprompt error-count lines."
 
 def _snip(s, n: int = 200) -> str: s = str(s); return repr(s if len(s) <= n else s[:n] + "...")
+MAX_COUNT = 100  # more errors of one type (or matched findings) than any report holds: a broken answer, not a count
+
+def _bounded(digits: str, what: str) -> int:
+    if len(digits) > 6 or int(digits) > MAX_COUNT: raise MalformedJudgeAnswer(f"{what}: {_snip(digits, 20)} is above the sane maximum {MAX_COUNT}")
+    return int(digits)
 _PAIR = re.compile(r"\(\s*['\"]?([a-f])['\"]?\s*,\s*(\d+)\s*\)\s*,?\s*", re.I)
 
 def _parse_line(text: str, kind: str) -> dict:
@@ -70,7 +82,7 @@ def _parse_line(text: str, kind: str) -> dict:
         if m.start() != pos: break
         t = m.group(1).upper()
         if t in out: raise MalformedJudgeAnswer(f"{kind} errors: type {t} given twice in {_snip(lst)}")
-        out[t], pos = int(m.group(2)), m.end()
+        out[t], pos = _bounded(m.group(2), f"{kind} errors of type {t}"), m.end()
     if pos != len(body) or set(out) != set(ERROR_TYPES):
         raise MalformedJudgeAnswer(f"{kind} errors: expected [(A, n), ..., (F, n)] with whole numbers, got {_snip(lst)}")
     return out
@@ -79,7 +91,7 @@ def parse_chexprompt(text) -> ErrorCounts:
     "The error counts in a CheXprompt-style answer; raises `MalformedJudgeAnswer` when a line is missing or malformed."
     t = re.sub(r"[*`]", "", str(text or ""))
     m = list(re.finditer(r"number\s+of\s+matched\s+findings\s*:?\s*(\d+)", t, re.I))
-    return ErrorCounts(_parse_line(t, "significant"), _parse_line(t, "insignificant"), int(m[-1].group(1)) if m else None)
+    return ErrorCounts(_parse_line(t, "significant"), _parse_line(t, "insignificant"), _bounded(m[-1].group(1), "matched findings") if m else None)
 
 # %% ../nbs/02b_judge.ipynb #eff34837
 class Judge:
@@ -93,6 +105,13 @@ class Judge:
         preds, refs = [as_report_text(p) for p in preds], [as_report_text(r) for r in refs]
         return self._count(preds, refs) if preds else []
     __call__ = count
+    async def acount(self, preds, refs) -> list:
+        """`count` for an event loop (TRL's async rewards): the whole batch runs in a worker thread (an LLM judge still asks
+        its pairs concurrently there), so the loop keeps running other rewards meanwhile; one batch at a time per judge."""
+        lock = self.__dict__.setdefault("_batch_lock", threading.Lock())
+        def run():
+            with lock: return self.count(preds, refs)
+        return await asyncio.to_thread(run)
 
 # %% ../nbs/02b_judge.ipynb #78b31714
 _COMPARISON = re.compile(r"\b(?:compar\w*|prior|previous\w*|unchanged|stable|interval|new(?:ly)?|improv\w*|worsen\w*|increas\w*|decreas\w*)\b", re.I)
@@ -170,7 +189,53 @@ CANDIDATE report:
 class JudgeError(RuntimeError): "A judge server that gave no usable answer."
 class JudgeTimeoutError(JudgeError, TimeoutError): "A judge server that did not answer in time on any try."
 class JudgeConnectionError(JudgeError, ConnectionError): "A judge server that could not be reached on any try."
-class _Transient(Exception): "A server problem worth retrying (HTTP 429/5xx, a response that is not a chat completion)."
+class _Transient(Exception):
+    "A server problem worth retrying (HTTP 429/5xx, a response that is not a chat completion); `down`: it counts for the breaker."
+    def __init__(self, msg, down: bool = True): super().__init__(msg); self.down = down
+
+def _give_up(j, last, tries: int) -> Exception:
+    "The error of a pair judge `j` gave up on after `tries` tries, `last` the last problem (the API key cut out)."
+    if last is None or (j._fails is not None and j._fails >= j.breaker and tries < j.retries):
+        return JudgeConnectionError(f"{j.endpoint} (model {j.model}): not asked after {tries} tries, the circuit is open "
+                                    f"({j.breaker} consecutive failed requests); last problem: {j._scrub(last)[:200]}")
+    cls = (JudgeTimeoutError if isinstance(last, TimeoutError) else MalformedJudgeAnswer if isinstance(last, MalformedJudgeAnswer)
+           else JudgeConnectionError if isinstance(last, (OSError, http.client.HTTPException)) else JudgeError)
+    return cls(f"{j.endpoint} (model {j.model}) gave no usable answer in {j.retries} tries "
+               f"(timeout {j.timeout} s); last problem: {type(last).__name__}: {j._scrub(last)[:300]}")
+
+def _endpoint_url(base_url: str, allow_http: bool):
+    "The split `base_url`, refusing a malformed one, and plain http to a host that is not loopback unless `allow_http`."
+    u = urlsplit(base_url.rstrip("/"))
+    if u.scheme not in ("http", "https") or not u.hostname: raise ValueError(f"base_url must be http(s)://host[:port]/path, got {base_url!r}")
+    if u.scheme == "http" and not allow_http and not _loopback(u.hostname):
+        raise ValueError(f"base_url {base_url!r}: plain http to a non-loopback host would send the API key and the reports "
+                         "unencrypted; use https, or pass allow_http=True")
+    return u
+
+def _loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain"): return True
+    try: return ipaddress.ip_address(host).is_loopback
+    except ValueError: return False
+
+def http_post(url, path: str, body: bytes, headers: dict, timeout: float):
+    "(status, body bytes) of one POST to the split `url`, all of it within `timeout` seconds (else `TimeoutError`)."
+    conn = (http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection)(url.hostname, url.port, timeout=timeout)
+    late, held = threading.Event(), []  # held: the connected socket (the response keeps reading it after conn lets go)
+    def cut():  # the deadline: wake a read blocked on a trickling server by shutting the socket down under it
+        late.set()
+        for sk in held:
+            with contextlib.suppress(OSError): sk.shutdown(socket.SHUT_RDWR)
+    watchdog = threading.Timer(timeout, cut); watchdog.daemon = True; watchdog.start()
+    try:
+        conn.connect(); held.append(conn.sock)
+        if late.is_set(): raise TimeoutError
+        conn.request("POST", path, body, headers); resp = conn.getresponse(); data = resp.read()
+        if late.is_set(): raise TimeoutError
+        return resp.status, data
+    except (OSError, http.client.HTTPException):
+        if late.is_set(): raise TimeoutError(f"no complete answer within {timeout} s") from None
+        raise
+    finally: watchdog.cancel(); conn.close()
 
 # %% ../nbs/02b_judge.ipynb #fe5568bb
 class LLMJudge(Judge):
@@ -178,70 +243,77 @@ class LLMJudge(Judge):
     name = "llm"
     def __init__(self, base_url: str, model: str,  # e.g. "http://127.0.0.1:8000/v1" (vLLM) and the served model name
                  api_key: str | None = None,  # default: env OPENAI_API_KEY; sent as a Bearer token, never printed
-                 timeout: float = 60, retries: int = 3, backoff: float = 1.0,  # seconds per try, tries, first pause
+                 timeout: float = 60, retries: int = 3, backoff: float = 1.0,  # seconds per try (whole request), tries, first pause
                  cache_path=None,  # JSON file that keeps answers across runs (None: memory only)
                  max_workers: int = 4, temperature: float = 0.0,  # concurrent requests; 0 as in the paper
-                 prompt: str = CHEXPROMPT_PROMPT, max_tokens: int | None = 1024):  # template with {reference}, {candidate}
-        u = urlsplit(base_url.rstrip("/"))
-        if u.scheme not in ("http", "https") or not u.hostname: raise ValueError(f"base_url must be http(s)://host[:port]/path, got {base_url!r}")
-        if retries < 1 or timeout <= 0: raise ValueError("retries must be >= 1 and timeout > 0")
+                 prompt: str = CHEXPROMPT_PROMPT, max_tokens: int | None = 1024,  # template with {reference}, {candidate}
+                 breaker: int = 6, on_error: str = "missing",  # consecutive failed tries that open the circuit; "missing" | "raise"
+                 allow_http: bool = False):  # plain http to a host that is not loopback
+        u = _endpoint_url(base_url, allow_http)
+        if retries < 1 or timeout <= 0 or breaker < 1: raise ValueError("retries must be >= 1, breaker >= 1 and timeout > 0")
+        if on_error not in ("missing", "raise"): raise ValueError(f"on_error must be 'missing' or 'raise', not {on_error!r}")
         self.endpoint, self._url, self.model = f"{base_url.rstrip('/')}/chat/completions", u, model
         self._api_key = api_key or os.environ.get("OPENAI_API_KEY")
         self.timeout, self.retries, self.backoff, self.max_workers = timeout, retries, backoff, max_workers
-        self.temperature, self.prompt, self.max_tokens = temperature, prompt, max_tokens
+        self.temperature, self.prompt, self.max_tokens, self.breaker, self.on_error = temperature, prompt, max_tokens, breaker, on_error
         self.cache_path = Path(cache_path) if cache_path else None
         self._cache = load_json(self.cache_path) if self.cache_path and self.cache_path.exists() else {}
-        self._lock, self.requests, self.cache_hits = threading.Lock(), 0, 0
+        self._lock, self.requests, self.cache_hits, self.failures, self._fails = threading.Lock(), 0, 0, 0, None
     def __repr__(self): return f"LLMJudge({self.endpoint!r}, model={self.model!r}, requests={self.requests}, cache_hits={self.cache_hits})"
+    def _scrub(self, text) -> str: return str(text).replace(self._api_key, "<api key>") if self._api_key else str(text)
 
-    def _post(self, prompt: str) -> str:
+    def _post(self, prompt) -> str:
         "One try, finished within `timeout` seconds: the answer text, or an exception."
         body = {"model": self.model, "messages": [{"role": "user", "content": prompt}], "temperature": self.temperature}
         if self.max_tokens: body["max_tokens"] = self.max_tokens
         headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {self._api_key}"} if self._api_key else {})}
-        deadline = time.monotonic() + self.timeout
-        left = lambda: max(deadline - time.monotonic(), 1e-3)
-        conn = (http.client.HTTPSConnection if self._url.scheme == "https" else http.client.HTTPConnection)(self._url.hostname, self._url.port, timeout=self.timeout)
-        try:
-            with self._lock: self.requests += 1
-            conn.request("POST", f"{self._url.path}/chat/completions", json.dumps(body).encode(), headers)
-            sock = conn.sock; sock.settimeout(left()); resp = conn.getresponse(); data = b""
-            while not resp.isclosed():  # the socket is closed once the whole body has been read
-                sock.settimeout(left()); chunk = resp.read(65536); data += chunk
-                if not chunk: break
-                if time.monotonic() > deadline: raise TimeoutError(f"answer not complete after {self.timeout} s")
-        finally: conn.close()
-        if resp.status == 429 or resp.status >= 500: raise _Transient(f"HTTP {resp.status}: {_snip(data.decode('utf-8', 'replace'))}")
-        if resp.status >= 300: raise JudgeError(f"{self.endpoint}: HTTP {resp.status} (not retried): {_snip(data.decode('utf-8', 'replace'))}")
+        with self._lock: self.requests += 1
+        status, data = http_post(self._url, f"{self._url.path}/chat/completions", json.dumps(body).encode(), headers, self.timeout)
+        text = lambda: _snip(self._scrub(data.decode("utf-8", "replace")))
+        if status == 429 or status >= 500: raise _Transient(f"HTTP {status}: {text()}", down=status != 429)
+        if status >= 300: e = JudgeError(f"{self.endpoint}: HTTP {status} (not retried): {text()}"); e.fatal = True; raise e
         try: return json.loads(data)["choices"][0]["message"]["content"] or ""
-        except (ValueError, KeyError, IndexError, TypeError): raise _Transient(f"not a chat completion: {_snip(data.decode('utf-8', 'replace'))}") from None
+        except (ValueError, KeyError, IndexError, TypeError): raise _Transient(f"not a chat completion: {text()}") from None
 
     def _ask(self, key: str, prompt, parse=None):
         "Ask until `parse` (default: the CheXprompt parser) accepts the answer (cached), or raise a clear error after `retries` tries."
-        last, parse = None, parse or parse_chexprompt
+        last, parse, tries = None, parse or parse_chexprompt, 0
         for k in range(self.retries):
+            if self._fails is not None and self._fails >= self.breaker: break  # the circuit is open: the endpoint is down
             if k and self.backoff: time.sleep(self.backoff * 2 ** (k - 1))
             try:
-                ans = self._post(prompt); parse(ans)
-                with self._lock: self._cache[key] = ans
+                tries += 1; ans = self._post(prompt); parse(ans)
+                with self._lock:
+                    self._cache[key] = ans
+                    if self._fails is not None: self._fails = 0
                 return
-            except (_Transient, MalformedJudgeAnswer, OSError, http.client.HTTPException) as e: last = e
-        cls = (JudgeTimeoutError if isinstance(last, TimeoutError) else MalformedJudgeAnswer if isinstance(last, MalformedJudgeAnswer)
-               else JudgeConnectionError if isinstance(last, (OSError, http.client.HTTPException)) else JudgeError)
-        raise cls(f"{self.endpoint} (model {self.model}) gave no usable answer in {self.retries} tries "
-                  f"(timeout {self.timeout} s); last problem: {type(last).__name__}: {str(last)[:300]}")
+            except (_Transient, MalformedJudgeAnswer, OSError, http.client.HTTPException) as e:
+                last = e
+                if self._fails is not None and not isinstance(e, MalformedJudgeAnswer) and getattr(e, "down", True):
+                    with self._lock: self._fails += 1
+        raise _give_up(self, last, tries)
 
     def _count(self, preds, refs):
         prompts = [self.prompt.format(reference=r, candidate=p) for p, r in zip(preds, refs)]
         keys = [text_hash(self.model + "\n" + q) for q in prompts]
         todo = {k: q for k, q in zip(keys, prompts) if k not in self._cache}
         self.cache_hits += len(keys) - len(todo)
+        errors, self._fails = {}, 0
+        def one(k, q):
+            try: self._ask(k, q)
+            except (JudgeError, MalformedJudgeAnswer) as e:
+                errors[k] = e
+                if getattr(e, "fatal", False): self._fails = self.breaker  # a configuration error (HTTP 401, 404): stop the rest too
         try:
             if todo:
-                with ThreadPoolExecutor(min(self.max_workers, len(todo))) as ex: list(ex.map(self._ask, todo, todo.values()))
+                with ThreadPoolExecutor(min(self.max_workers, len(todo))) as ex: list(ex.map(one, todo, todo.values()))
         finally:
+            self._fails = None
             if todo and self.cache_path: save_json(self._cache, self.cache_path)
-        return [parse_chexprompt(self._cache[k]) for k in keys]
+        self.failures += sum(k in errors for k in keys)
+        fatal = [e for e in errors.values() if getattr(e, "fatal", False)]
+        if fatal or (errors and self.on_error == "raise"): raise (fatal or [errors[k] for k in keys if k in errors])[0]
+        return [parse_chexprompt(self._cache[k]) if k in self._cache else ErrorCounts.failed(f"{type(errors[k]).__name__}: {errors[k]}") for k in keys]
 
 # %% ../nbs/02b_judge.ipynb #67c5a0bc
 def get_judge(name: str = "rule", **kw) -> Judge:

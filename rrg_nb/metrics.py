@@ -12,16 +12,17 @@ from .core import LABELS, LABEL_INDEX, FIVE, MissingResourceError, resolve_local
 from .labeler import get_labeler, as_report_text, _csv_chunks
 
 # %% auto #0
-__all__ = ['RADCLIQ_V1', 'DEFAULT_METRICS', 'ALL_METRICS', 'MetricUnavailable', 'check_pairs', 'binarize_labels',
+__all__ = ['RADCLIQ_V1', 'DEFAULT_METRICS', 'ALL_METRICS', 'JUDGE_METRICS', 'MetricUnavailable', 'check_pairs', 'binarize_labels',
            'ce_from_binary', 'clinical_efficacy', 'nlg_tokenize', 'bleu_stats', 'corpus_bleu', 'java_available',
            'nlg_scores', 'radcliq_v1', 'rexrank_score', 'rexrank_bleu2', 'bertscore_f1', 'semb_score',
-           'radgraph_combined_f1', 'radgraph_f1', 'write_tiny_roberta', 'bootstrap_ci', 'paired_bootstrap', 'evaluate',
-           'compare_systems', 'results_table', 'read_reports_csv', 'eval_csv', 'rrg_eval_cli']
+           'radgraph_combined_f1', 'radgraph_f1', 'write_tiny_roberta', 'Resamples', 'resampling_stat', 'mean_stat',
+           'bootstrap_ci', 'paired_bootstrap', 'randomisation_test', 'evaluate', 'compare_systems', 'per_sample_scores',
+           'comparison_table', 'results_table', 'read_reports_csv', 'results_provenance', 'eval_csv',
+           'write_per_sample', 'compare_csv', 'rrg_eval_cli']
 
 # %% ../nbs/03_metrics.ipynb #0a4171d2
 class MetricUnavailable(RuntimeError):
     "A metric that cannot be computed here (model weights, package or Java missing); the message says why."
-
 def check_pairs(preds, refs, ids=None):
     "Validate prediction/reference lists (same length, unique ids); returns cleaned texts (None -> '')."
     if isinstance(preds, str) or isinstance(refs, str): raise TypeError("preds and refs must be lists of reports, not a string")
@@ -43,13 +44,11 @@ def binarize_labels(labels, convention: str = "r2gen") -> np.ndarray:
     if convention == "r2gen": return (y == 1).astype(int)
     if convention == "rrg": return ((y == 1) | (y == -1)).astype(int)
     raise ValueError(f"unknown CE convention '{convention}': use 'r2gen' or 'rrg'")
-
 def _prf(tp, fp, fn):
     p = np.divide(tp, tp + fp, out=np.zeros_like(tp, dtype=float), where=(tp + fp) > 0)
     r = np.divide(tp, tp + fn, out=np.zeros_like(tp, dtype=float), where=(tp + fn) > 0)
     f = np.divide(2 * p * r, p + r, out=np.zeros_like(p), where=(p + r) > 0)
     return p, r, f
-
 def ce_from_binary(yp, yt, observations=LABELS) -> dict:
     "Micro, macro, weighted and example-based P/R/F1 and the per-observation table, from 0/1 matrices."
     yp, yt = np.asarray(yp), np.asarray(yt)
@@ -65,7 +64,6 @@ def ce_from_binary(yp, yt, observations=LABELS) -> dict:
     out["per_observation"] = {o: {"precision": float(p[k]), "recall": float(r[k]), "f1": float(f[k]), "support": int(sup[k])}
                               for k, o in enumerate(observations)}
     return out
-
 def clinical_efficacy(pred_labels, ref_labels, conventions=("r2gen", "rrg")) -> dict:
     "CE under each convention: 'r2gen' over 14, 'rrg' over 14 ('rrg') and 5 ('rrg_5')."
     out = {}
@@ -83,19 +81,31 @@ def nlg_tokenize(text) -> str:
     t = as_report_text(text).lower()
     t = re.sub(r"([.,;:!?()\[\]\"])", r" \1 ", t)
     return " ".join(t.split())
-
-def _quiet(f, *a):
-    with contextlib.redirect_stdout(io.StringIO()): return f(*a)
-
+def _precook(words: list, n: int = 4) -> dict:
+    "n-gram counts in pycocoevalcap's `precook` order (all 1-grams left to right, then 2-grams, ...)."
+    counts = {}
+    for k in range(1, n + 1): counts.update(Counter(zip(*[words[j:] for j in range(k)])))
+    return counts
+def _cook(texts: list, n: int = 4):
+    "Each distinct text once: the index of every text among the distinct ones, their words and their n-gram counts."
+    pos = {}; idx = np.array([pos.setdefault(t, len(pos)) for t in texts], dtype=np.int64)
+    words = [t.split() for t in pos]
+    return idx, words, [_precook(w, n) for w in words]
+def _bleu_pairs(pi, ri, words, counts, n: int = 4):
+    "BleuScorer's cooked statistics of each (candidate, single reference) pair."
+    tl = np.array([len(words[i]) for i in pi], dtype=np.int64); rl = np.array([len(words[j]) for j in ri], dtype=np.int64)
+    guess = np.maximum(tl[:, None] - np.arange(n), 0).astype(float); correct = np.zeros((len(pi), n))
+    for k, (i, j) in enumerate(zip(pi.tolist(), ri.tolist())):
+        c, rc = correct[k], counts[j]
+        for ng, m in counts[i].items():
+            r = rc.get(ng)
+            if r: c[len(ng) - 1] += m if m < r else r
+    return tl, rl, guess, correct
 def bleu_stats(preds, refs, n: int = 4):
-    "Per-pair BLEU statistics from pycocoevalcap's BleuScorer: testlen, reflen, guess[n], correct[n] arrays."
-    from pycocoevalcap.bleu.bleu_scorer import BleuScorer
-    sc = BleuScorer(n=n)
-    for p, r in zip(preds, refs): sc += (p, [r])
-    st = sc.ctest
-    return (np.array([c["testlen"] for c in st]), np.array([c["reflen"][0] for c in st]),
-            np.array([c["guess"] for c in st], dtype=float), np.array([c["correct"] for c in st], dtype=float))
-
+    "Per-pair BLEU statistics exactly as pycocoevalcap's BleuScorer cooks them: testlen, reflen, guess[n], correct[n] arrays."
+    preds, refs = list(preds), list(refs)
+    idx, words, counts = _cook(preds + refs, n)
+    return _bleu_pairs(idx[:len(preds)], idx[len(preds):], words, counts, n)
 def corpus_bleu(testlen, reflen, guess, correct) -> list:
     "Corpus BLEU-1..n from summed statistics, with pycocoevalcap's constants (tiny 1e-15, small 1e-9)."
     tl, rl, g, c = testlen.sum(), reflen.sum(), guess.sum(0), correct.sum(0)
@@ -104,23 +114,73 @@ def corpus_bleu(testlen, reflen, guess, correct) -> list:
         b *= (c[k] + 1e-15) / (g[k] + 1e-9); out.append(b ** (1.0 / (k + 1)))
     ratio = (tl + 1e-15) / (rl + 1e-9)
     return [x * math.exp(1 - 1 / ratio) if ratio < 1 else x for x in out]
+def _corpus_bleu_many(S, n: int = 4) -> np.ndarray:
+    "`corpus_bleu` of many summed statistics at once: S rows are [testlen, reflen, guess[n], correct[n]]; (rows, n)."
+    tl, rl, g, c = S[:, 0], S[:, 1], S[:, 2:2 + n], S[:, 2 + n:]
+    b, out = np.ones(len(S)), []
+    for k in range(n): b = b * ((c[:, k] + 1e-15) / (g[:, k] + 1e-9)); out.append(b ** (1.0 / (k + 1)))
+    ratio = (tl + 1e-15) / (rl + 1e-9)
+    bp = np.exp(1 - 1 / np.where(ratio < 1, ratio, 1.0))
+    return np.column_stack([np.where(ratio < 1, x * bp, x) for x in out])
+def _lcs(a: list, b: list) -> int:
+    "Length of the longest common subsequence of two token lists (bit-parallel: one pass over `b`, Hyyro 2004)."
+    if not a or not b: return 0
+    M = {}
+    for k, t in enumerate(a): M[t] = M.get(t, 0) | (1 << k)
+    full = V = (1 << len(a)) - 1
+    for t in b:
+        U = V & M.get(t, 0)
+        if U: V = ((V + U) | (V - U)) & full
+    return len(a) - V.bit_count()
+def _rouge_pairs(pi, ri, words, beta: float = 1.2) -> np.ndarray:
+    "pycocoevalcap's ROUGE-L of each pair (the same formula and operation order); 0 for an empty candidate."
+    out = np.zeros(len(pi))
+    for k, (i, j) in enumerate(zip(pi.tolist(), ri.tolist())):
+        c, r = words[i], words[j]
+        lcs = _lcs(r, c) if c else 0
+        if lcs: prec, rec = lcs / float(len(c)), lcs / float(len(r)); out[k] = ((1 + beta ** 2) * prec * rec) / float(rec + beta ** 2 * prec)
+    return out
 
+# %% ../nbs/03_metrics.ipynb #5e1c0a01
+def _cider_pairs(pi, ri, counts, n: int = 4, sigma: float = 6.0) -> np.ndarray:
+    "pycocoevalcap's CIDEr of each pair (document frequencies over the references; every text's tf-idf vector once)."
+    df, mult = {}, np.bincount(ri, minlength=len(counts))
+    for j in np.flatnonzero(mult).tolist():
+        for ng in counts[j]: df[ng] = df.get(ng, 0.0) + float(mult[j])
+    ref_len = np.log(float(len(ri))); rl0 = float(ref_len)
+    keys = list(df); w = dict(zip(keys, (ref_len - np.log(np.maximum(1.0, np.array([df[k] for k in keys], dtype=float)))).tolist()))
+    def vec(cnts):  # counts2vec: tf-idf weights by n-gram order, their norms, and the (bigram) length pycocoevalcap uses
+        v, norm, length = [{} for _ in range(n)], [0.0] * n, 0
+        for ng, tf in cnts.items():
+            k = len(ng) - 1; x = float(tf) * w.get(ng, rl0); v[k][ng] = x; norm[k] += x * x
+            if k == 1: length += tf
+        return v, [math.sqrt(s) for s in norm], length
+    vecs = {i: vec(counts[i]) for i in set(pi.tolist()) | set(ri.tolist())}
+    val = np.zeros((len(pi), n))
+    for p, (i, j) in enumerate(zip(pi.tolist(), ri.tolist())):
+        (vh, nh, lh), (vr, nr, lr) = vecs[i], vecs[j]
+        delta, row = float(lh - lr), val[p]
+        pen = np.e ** (-(delta ** 2) / (2 * sigma ** 2))
+        for k in range(n):
+            s, r_k = 0.0, vr[k]
+            for ng, h in vh[k].items():
+                r = r_k.get(ng)
+                if r is not None: s += min(h, r) * r
+            if nh[k] != 0 and nr[k] != 0: s /= (nh[k] * nr[k])
+            row[k] = s * pen
+    return np.mean(val, axis=1) / 1.0 * 10.0
 def java_available() -> bool: return shutil.which("java") is not None
-
 def nlg_scores(preds, refs, meteor: bool = True, per_sample: bool = False) -> dict:
-    "BLEU_1..4, METEOR, ROUGE_L, CIDEr with pycocoevalcap on {i: [text]} (METEOR skipped with a reason without Java)."
-    from pycocoevalcap.rouge.rouge import Rouge
-    from pycocoevalcap.cider.cider import Cider
+    "BLEU_1..4, ROUGE_L, CIDEr equal to pycocoevalcap's on {i: [text]}, and METEOR through pycocoevalcap (Java; skipped without)."
     preds, refs = check_pairs(preds, refs)
-    P, R = [nlg_tokenize(p) for p in preds], [nlg_tokenize(r) for r in refs]
-    stats = bleu_stats(P, R)
+    tok = {t: nlg_tokenize(t) for t in dict.fromkeys(preds + refs)}  # each distinct text tokenised once
+    P, R = [tok[p] for p in preds], [tok[r] for r in refs]
+    if not any(R): raise ValueError(f"all {len(R)} references are empty: BLEU, ROUGE-L and CIDEr are undefined without a reference text")
+    idx, words, counts = _cook(P + R); pi, ri = idx[:len(P)], idx[len(P):]
+    stats = _bleu_pairs(pi, ri, words, counts)
     out = {f"BLEU_{k + 1}": v for k, v in enumerate(corpus_bleu(*stats))}
-    # ROUGE-L of an empty candidate is 0 (pycocoevalcap would divide by zero)
-    rouge = np.zeros(len(P)); ne = [i for i, p in enumerate(P) if p]
-    if ne: rouge[ne] = _quiet(Rouge().compute_score, {i: [R[i]] for i in ne}, {i: [P[i]] for i in ne})[1]
-    out["ROUGE_L"] = float(rouge.mean())
-    cider, cider_s = _quiet(Cider().compute_score, {i: [r] for i, r in enumerate(R)}, {i: [p] for i, p in enumerate(P)})
-    out["CIDEr"] = float(cider)
+    rouge = _rouge_pairs(pi, ri, words); out["ROUGE_L"] = float(rouge.mean())  # an empty candidate scores 0 (pycocoevalcap: ZeroDivisionError)
+    cider_s = _cider_pairs(pi, ri, counts); out["CIDEr"] = float(np.mean(cider_s))
     skipped = {}
     if meteor and not java_available(): skipped["METEOR"] = "Java is not installed (pycocoevalcap's METEOR is a Java program)"
     elif meteor:
@@ -130,8 +190,7 @@ def nlg_scores(preds, refs, meteor: bool = True, per_sample: bool = False) -> di
         finally:
             with contextlib.suppress(Exception): m.close()
     if skipped: out["skipped"] = skipped
-    if per_sample:
-        out["_per_sample"] = {"bleu_stats": stats, "ROUGE_L": rouge, "CIDEr": np.asarray(cider_s, dtype=float)}
+    if per_sample: out["_per_sample"] = {"bleu_stats": stats, "ROUGE_L": rouge, "CIDEr": cider_s}
     return out
 
 # %% ../nbs/03_metrics.ipynb #8c54fef5
@@ -142,17 +201,14 @@ RADCLIQ_V1 = {  # CXR-Report-Metric radcliq-v1.pkl: feature order radgraph, bert
     "coef": (-0.37708368261038905, -0.37030009974480316, -0.25261621789593225, 4.315048405024756e-12),
     "intercept": 2.466552561323256e-10,
 }
-
 def radcliq_v1(radgraph, bertscore, semb, bleu2) -> np.ndarray:
     "Per-report RadCliQ-v1 from its four per-report components (lower is better)."
     X = np.column_stack([np.asarray(v, dtype=float).ravel() for v in (radgraph, bertscore, semb, bleu2)])
     Z = (X - np.array(RADCLIQ_V1["mean"])) / np.array(RADCLIQ_V1["scale"])
     return Z @ np.array(RADCLIQ_V1["coef"]) + RADCLIQ_V1["intercept"]
-
 def rexrank_score(radcliq) -> float:
     "The leaderboard figure: 1 / mean(RadCliQ-v1) (inverse of the mean, not the mean of inverses)."
     return float(1.0 / np.mean(radcliq))
-
 def rexrank_bleu2(preds, refs) -> np.ndarray:
     "Per-report BLEU-2 as CXR-Report-Metric computes it (fast_bleu defaults: '.' spaced out, split on ' ', weights 1/2, smoothing 1)."
     def tok(t): return [w for w in as_report_text(t).lower().replace(".", " .").split(" ") if w]
@@ -182,7 +238,6 @@ def bertscore_f1(preds, refs, model="distilroberta-base", batch_size: int = 64, 
     sc = bert_score.BERTScorer(model_type=str(path), num_layers=5, idf=False, rescale_with_baseline=True,
                                baseline_path=str(base), lang="en", batch_size=batch_size, device=device)
     return sc.score([p or "." for p in preds], [r or "." for r in refs])[2].numpy().astype(float)
-
 def semb_score(preds, refs, labeler) -> np.ndarray:
     "Per-report SembScore: cosine of CheXbert [CLS] embeddings (needs a CheXbertLabeler with the real weights)."
     if not hasattr(labeler, "embed"):
@@ -190,12 +245,10 @@ def semb_score(preds, refs, labeler) -> np.ndarray:
                                 "(pass a CheXbertLabeler with the chexbert.pth weights)")
     from rrg_nb.chexbert import cls_cosine
     return np.asarray(cls_cosine(labeler.embed(preds), labeler.embed(refs)), dtype=float)
-
 def _f1_sets(a: set, b: set) -> float:
     if not a and not b: return 0.0
     tp = len(a & b); p = tp / len(a) if a else 0.0; r = tp / len(b) if b else 0.0
     return 2 * p * r / (p + r) if p + r else 0.0
-
 def radgraph_combined_f1(pred_ann: dict, ref_ann: dict) -> float:
     "(entity F1 + relation F1) / 2 of two RadGraph annotations ({'entities': {id: {tokens, label, relations}}})."
     def sets(ann):
@@ -206,7 +259,6 @@ def radgraph_combined_f1(pred_ann: dict, ref_ann: dict) -> float:
         return E, Rl
     (pe, pr), (re_, rr) = sets(pred_ann), sets(ref_ann)
     return (_f1_sets(pe, re_) + _f1_sets(pr, rr)) / 2
-
 def radgraph_f1(preds, refs, model_type: str = "radgraph", model_cache_dir=None) -> np.ndarray:
     "Per-report RadGraph combined F1 with the radgraph package's model (extracted under its model cache directory)."
     try: from radgraph import RadGraph
@@ -241,11 +293,36 @@ def write_tiny_roberta(path, texts, vocab_size: int = 400, layers: int = 5) -> P
     return path
 
 # %% ../nbs/03_metrics.ipynb #66b02ca5
-def bootstrap_ci(stat, n: int, n_boot: int = 1000, seed: int = 0, alpha: float = 0.05) -> dict:
-    "Point value and percentile bootstrap interval of `stat(indices)` over `n` pairs."
-    rng = np.random.default_rng(seed)
-    value = float(stat(np.arange(n)))
-    draws = np.array([stat(rng.integers(0, n, n)) for _ in range(n_boot)], dtype=float)
+class Resamples:
+    "The bootstrap's resampled pair indices, drawn once, as a loop of `rng.integers(0, n, n)` draws them: `index` (n_boot, n)."
+    def __init__(self, n: int, n_boot: int = 1000, seed: int = 0):
+        rng = np.random.default_rng(seed); self.n, self.n_boot, self.seed, self._counts = n, n_boot, seed, None
+        self.index = np.array([rng.integers(0, n, n) for _ in range(n_boot)], dtype=np.int64).reshape(n_boot, n)
+    def sums(self, x) -> np.ndarray:
+        "Per-resample sums of per-pair statistics x (n, d), one matrix product (exact for whole-number statistics)."
+        if self._counts is None:  # how often each pair is drawn in each resample
+            flat = (np.arange(self.n_boot)[:, None] * self.n + self.index).ravel()
+            self._counts = np.bincount(flat, minlength=self.n_boot * self.n).reshape(self.n_boot, self.n).astype(float)
+        return self._counts @ np.asarray(x, dtype=float).reshape(self.n, -1)
+def resampling_stat(one, x=None, fin=None, many=None):
+    """A statistic of pair indices, `one(i)`, with its fast forms: per-pair sufficient statistics `x` (n, d) and
+    `fin(S, m)` (the statistic from summed rows S over m pairs), and optionally `many(R)` on all resamples at once."""
+    one.x, one.fin = (None, None) if x is None else (np.asarray(x, dtype=float).reshape(len(x), -1), fin)
+    one.many = many if many is not None else (None if x is None else lambda R: fin(R.sums(one.x), R.n))
+    return one
+def mean_stat(v, mean=np.mean):
+    "The mean (or nanmean) of per-pair values as a resampling statistic."
+    v = np.asarray(v, dtype=float); ok = ~np.isnan(v)
+    return resampling_stat(lambda i: mean(v[i]), np.column_stack([np.where(ok, v, 0.0), ok]),
+                           lambda S, m: S[:, 0] / S[:, 1], lambda R: mean(v[R.index], axis=1))
+def _draws(stat, R, n, n_boot, seed) -> np.ndarray:
+    "The statistic on every resample: all at once through `stat.many`, else one resample at a time."
+    R = R or Resamples(n, n_boot, seed)
+    if (R.n, R.n_boot, R.seed) != (n, n_boot, seed): raise ValueError(f"resamples for {(R.n, R.n_boot, R.seed)}, not {(n, n_boot, seed)}")
+    return np.asarray(stat.many(R) if getattr(stat, "many", None) is not None else [stat(i) for i in R.index], dtype=float)
+def bootstrap_ci(stat, n: int, n_boot: int = 1000, seed: int = 0, alpha: float = 0.05, resamples=None) -> dict:
+    "Point value and percentile bootstrap interval of `stat(indices)` over `n` pairs (all resamples at once when it can)."
+    value, draws = float(stat(np.arange(n))), _draws(stat, resamples, n, n_boot, seed)
     n_nan = int(np.isnan(draws).sum())
     lo, hi = np.nanpercentile(draws, [100 * alpha / 2, 100 * (1 - alpha / 2)]) if n_nan < n_boot else (np.nan, np.nan)
     out = {"value": value, "lo": float(lo), "hi": float(hi)}
@@ -253,30 +330,64 @@ def bootstrap_ci(stat, n: int, n_boot: int = 1000, seed: int = 0, alpha: float =
         warnings.warn(f"bootstrap_ci: the statistic was NaN on {n_nan} of {n_boot} resamples; interval over the other {n_boot - n_nan}")
         out["n_nan"] = n_nan
     return out
-
-def paired_bootstrap(stat_a, stat_b, n: int, n_boot: int = 1000, seed: int = 0, alpha: float = 0.05) -> dict:
+def paired_bootstrap(stat_a, stat_b, n: int, n_boot: int = 1000, seed: int = 0, alpha: float = 0.05, resamples=None) -> dict:
     "Difference stat_a - stat_b on the same resampled pairs: value, interval and a one-sided p-value (diff <= 0)."
-    rng = np.random.default_rng(seed)
-    full = np.arange(n); value = float(stat_a(full) - stat_b(full))
-    d = np.empty(n_boot)
-    for k in range(n_boot):
-        idx = rng.integers(0, n, n); d[k] = stat_a(idx) - stat_b(idx)
+    full, R = np.arange(n), resamples or Resamples(n, n_boot, seed); value = float(stat_a(full) - stat_b(full))
+    d = _draws(stat_a, R, n, n_boot, seed) - _draws(stat_b, R, n, n_boot, seed)
     lo, hi = np.percentile(d, [100 * alpha / 2, 100 * (1 - alpha / 2)])
     return {"diff": value, "lo": float(lo), "hi": float(hi), "p_value": float((d <= 0).mean())}
+def randomisation_test(stat_a, stat_b, n_trials: int = 1000, seed: int = 0) -> dict:
+    """Paired approximate randomisation: swap the two systems' outputs of each pair with probability 1/2, `n_trials`
+    times; two-sided p = (1 + #{|shuffled difference| >= |observed|}) / (1 + n_trials). Needs statistics with `x`/`fin`."""
+    xa, xb = getattr(stat_a, "x", None), getattr(stat_b, "x", None)
+    if xa is None or xb is None: raise ValueError("randomisation_test needs resampling statistics with per-pair sufficient statistics")
+    n = len(xa); swap = np.random.default_rng(seed).random((n_trials, n)) < 0.5
+    D = swap.astype(float) @ (xb - xa); ta, tb = xa.sum(0), xb.sum(0)
+    obs = stat_a.fin(ta[None], n)[0] - stat_b.fin(tb[None], n)[0]
+    d = stat_a.fin(ta + D, n) - stat_b.fin(tb - D, n)
+    hits = int((np.abs(np.nan_to_num(d)) >= abs(obs) - 1e-12).sum())
+    return {"diff": float(obs), "p_value": (1 + hits) / (1 + n_trials), "n_trials": n_trials}
 
 # %% ../nbs/03_metrics.ipynb #d3fca2d8
 DEFAULT_METRICS = ("ce", "nlg", "judge")
 ALL_METRICS = ("ce", "nlg", "meteor", "rexrank", "judge")
-
-def _ce_stat(yp, yt, key):
+def _ce_stat(yp, yt, key, shared=None):
     "A resampling statistic for one CE figure ('micro_f1', 'macro_precision', ...): counts only, no tables."
-    avg, what = key.split("_", 1)
+    avg, what = key.split("_", 1); w = ("precision", "recall", "f1").index(what); L = yp.shape[1]
     def f(i):
         a, b = yp[i], yt[i]
         tp, fp, fn = (a & b).sum(0), (a & (1 - b)).sum(0), ((1 - a) & b).sum(0)
         if avg == "micro": tp, fp, fn = tp.sum(), fp.sum(), fn.sum()
-        return float(np.mean(_prf(tp, fp, fn)[("precision", "recall", "f1").index(what)]))
-    return f
+        return float(np.mean(_prf(tp, fp, fn)[w]))
+    def fin(S, m):  # S: summed per-pair [tp, fp, fn] of each observation
+        tp, fp, fn = S[:, :L], S[:, L:2 * L], S[:, 2 * L:]
+        if avg == "micro": return _prf(tp.sum(1), fp.sum(1), fn.sum(1))[w]
+        return _prf(tp, fp, fn)[w].mean(axis=1)
+    x, shared = np.concatenate([yp & yt, yp & (1 - yt), (1 - yp) & yt], axis=1), {} if shared is None else shared  # shared: a convention's resampled sums
+    def many(R):
+        if shared.get("R") is not R: shared.update(R=R, S=R.sums(x))
+        return fin(shared["S"], R.n)
+    return resampling_stat(f, x, fin, many)
+JUDGE_METRICS = ("judge_significant_errors", "judge_all_errors", "chexprompt_reward")
+def _judge_group(judge, preds, refs, put, missing, details, lab=None):
+    "The judge group of `evaluate`: means over the pairs the judge scored; unscored pairs counted, not zeroed."
+    from rrg_nb.judge import get_judge, error_reward, JudgeError, MalformedJudgeAnswer  # a plug-in (an LLM endpoint)
+    share = judge == "rule" and getattr(lab, "name", None) == "rule"  # the rule judge reuses evaluate's labels (same labeler)
+    jd = (get_judge(judge, **({"labeler": lab} if share else {}))) if isinstance(judge, str) else judge
+    details["judge"] = {"name": jd.name, **({"model": jd.model} if getattr(jd, "model", None) else {})}
+    try: counts = jd.count(preds, refs)
+    except (JudgeError, MalformedJudgeAnswer) as e:  # a judge told to raise, or misconfigured (HTTP 401): the rest still counts
+        details["judge"]["unscored"] = len(preds); missing.update(dict.fromkeys(JUDGE_METRICS, f"the judge failed: {e}")); return
+    ok = [c for c in counts if c.failure is None]; details["judge"]["unscored"] = len(counts) - len(ok)
+    if not ok:
+        missing.update(dict.fromkeys(JUDGE_METRICS, f"the judge scored none of the {len(counts)} pairs; first problem: {counts[0].failure}")); return
+    mean = np.mean if len(ok) == len(counts) else np.nanmean  # the same numbers as before when every pair is scored
+    sig = np.array([c.total(significant_only=True) for c in counts], dtype=float)
+    allr = np.array([c.total(significant_only=False) for c in counts], dtype=float)
+    rew = np.asarray(error_reward(counts), dtype=float)
+    put("judge_significant_errors", mean_stat(sig, mean)); put("judge_all_errors", mean_stat(allr, mean))
+    put("chexprompt_reward", mean_stat(rew, mean))
+    details["judge"]["by_type"] = {k: float(np.mean([np.nan if c.as_dict()[k] is None else c.as_dict()[k] for c in ok])) for k in ok[0].as_dict()}
 
 # %% ../nbs/03_metrics.ipynb #4dd08dbe
 def evaluate(preds, refs, metrics=DEFAULT_METRICS, labeler="rule", judge="rule", n_boot: int = 1000, seed: int = 0,
@@ -288,7 +399,10 @@ def evaluate(preds, refs, metrics=DEFAULT_METRICS, labeler="rule", judge="rule",
     preds, refs = check_pairs(preds, refs, ids)
     n, lab = len(refs), get_labeler(labeler) if isinstance(labeler, str) else labeler
     vals, cis, details, missing, stats, timing = {}, {}, {}, {}, {}, {}
-    def put(name, stat): r = bootstrap_ci(stat, n, n_boot, seed); vals[name] = r["value"]; cis[name] = [r["lo"], r["hi"]]; stats[name] = stat
+    R = []  # the resampled indices, drawn once for every metric (the same draws bootstrap_ci makes for each)
+    def put(name, stat):
+        if not R: R.append(Resamples(n, n_boot, seed))
+        r = bootstrap_ci(stat, n, n_boot, seed, resamples=R[0]); vals[name] = r["value"]; cis[name] = [r["lo"], r["hi"]]; stats[name] = stat
     bar = tqdm(list(metrics), desc="metrics", disable=not progress)
     for group in bar:
         bar.set_postfix_str(group); t0 = time.perf_counter()
@@ -297,18 +411,24 @@ def evaluate(preds, refs, metrics=DEFAULT_METRICS, labeler="rule", judge="rule",
             ce = clinical_efficacy(lp, lr); details["ce"] = {c: v.pop("per_observation") for c, v in ce.items()}
             five = [LABEL_INDEX[o] for o in FIVE]
             for conv in ce:
-                cols = five if conv == "rrg_5" else slice(None)
+                cols, shared = five if conv == "rrg_5" else slice(None), {}
                 yp, yt = binarize_labels(lp[:, cols], conv.split("_")[0]), binarize_labels(lr[:, cols], conv.split("_")[0])
                 for key in ce[conv]:
                     name = f"ce_{conv}_{key}"
-                    if key.split("_")[0] in ("micro", "macro"): put(name, _ce_stat(yp, yt, key))
+                    if key.split("_")[0] in ("micro", "macro"): put(name, _ce_stat(yp, yt, key, shared))
                     else: vals[name] = ce[conv][key]
             details["labeler"] = lab.name
         elif group == "nlg":
             m = nlg_scores(preds, refs, meteor=False, per_sample=True); ps = m.pop("_per_sample")
             tl, rl, g, c = ps["bleu_stats"]
-            for k in range(4): put(f"BLEU_{k + 1}", lambda i, k=k: corpus_bleu(tl[i], rl[i], g[i], c[i])[k])
-            put("ROUGE_L", lambda i: ps["ROUGE_L"][i].mean()); put("CIDEr", lambda i: ps["CIDEr"][i].mean())
+            xb, shared = np.column_stack([tl, rl, g, c]), {}
+            def bleu_many(R, k):
+                if shared.get("R") is not R: shared.update(R=R, B=_corpus_bleu_many(R.sums(xb)))
+                return shared["B"][:, k]
+            for k in range(4):
+                put(f"BLEU_{k + 1}", resampling_stat(lambda i, k=k: corpus_bleu(tl[i], rl[i], g[i], c[i])[k], xb,
+                                                     lambda S, m, k=k: _corpus_bleu_many(S)[:, k], lambda R, k=k: bleu_many(R, k)))
+            put("ROUGE_L", mean_stat(ps["ROUGE_L"])); put("CIDEr", mean_stat(ps["CIDEr"]))
         elif group == "meteor":
             m = nlg_scores(preds, refs, meteor=True)
             if "METEOR" in m: vals["METEOR"] = m["METEOR"]
@@ -318,37 +438,52 @@ def evaluate(preds, refs, metrics=DEFAULT_METRICS, labeler="rule", judge="rule",
                     "semb_score": lambda: semb_score(preds, refs, lab), "radgraph_combined": lambda: radgraph_f1(preds, refs)}
             per = {}
             for name, f in comp.items():
-                try: per[name] = f(); put(name, lambda i, v=per[name]: v[i].mean())
+                try: per[name] = f(); put(name, mean_stat(per[name]))
                 except MetricUnavailable as e: missing[name] = str(e)
             if len(per) == 4:
                 rq = radcliq_v1(per["radgraph_combined"], per["bertscore"], per["semb_score"], per["bleu2"])
-                put("radcliq_v1", lambda i: rq[i].mean()); put("1/radcliq_v1", lambda i: rexrank_score(rq[i]))
+                put("radcliq_v1", mean_stat(rq))
+                put("1/radcliq_v1", resampling_stat(lambda i: rexrank_score(rq[i]), rq, lambda S, m: m / S[:, 0],
+                                                    lambda R: 1.0 / np.mean(rq[R.index], axis=1)))
             else:
                 why = f"needs all four components; missing: {', '.join(k for k in comp if k not in per)}"
                 missing["radcliq_v1"] = missing["1/radcliq_v1"] = why
-        elif group == "judge":
-            from rrg_nb.judge import get_judge, error_reward
-            jd = get_judge(judge) if isinstance(judge, str) else judge
-            counts = jd.count(preds, refs)
-            sig = np.array([c.total(significant_only=True) for c in counts], dtype=float)
-            allr = np.array([c.total(significant_only=False) for c in counts], dtype=float)
-            rew = np.asarray(error_reward(counts), dtype=float)
-            put("judge_significant_errors", lambda i: sig[i].mean()); put("judge_all_errors", lambda i: allr[i].mean())
-            put("chexprompt_reward", lambda i: rew[i].mean())
-            details["judge"] = {"name": jd.name, "by_type": {k: float(np.mean([c.as_dict()[k] for c in counts])) for k in counts[0].as_dict()}}
+        elif group == "judge": _judge_group(judge, preds, refs, put, missing, details, lab)
         timing[group] = round(time.perf_counter() - t0, 3)
     return {"n": n, "metrics": vals, "ci": cis, "missing": missing, "details": details, "seconds": timing, "_stats": stats}
 
 # %% ../nbs/03_metrics.ipynb #d38dc084
-def compare_systems(systems: dict, refs, metrics=DEFAULT_METRICS, n_boot: int = 1000, seed: int = 0, **kw) -> dict:
-    "Evaluate several systems {name: preds} on the same refs; paired bootstrap of each against the first."
+def compare_systems(systems: dict, refs, metrics=DEFAULT_METRICS, n_boot: int = 1000, seed: int = 0, n_trials: int = 1000, **kw) -> dict:
+    """Evaluate several systems {name: preds} on the same refs; each one after the first against the first: the paired
+    bootstrap of the difference and, with `n_trials` > 0, a paired approximate-randomisation p-value (`p_randomisation`)."""
     res = {k: evaluate(p, refs, metrics, n_boot=n_boot, seed=seed, progress=False, **kw) for k, p in systems.items()}
-    names = list(res); base = res[names[0]]; n = base["n"]
+    names = list(res); base = res[names[0]]; n = base["n"]; R = Resamples(n, n_boot, seed)
     for k in names[1:]:
-        res[k]["vs_" + names[0]] = {m: paired_bootstrap(res[k]["_stats"][m], base["_stats"][m], n, n_boot, seed)
-                                    for m in res[k]["_stats"] if m in base["_stats"]}
+        out = res[k]["vs_" + names[0]] = {}
+        for m, a in res[k]["_stats"].items():
+            if m not in base["_stats"]: continue
+            b = base["_stats"][m]; out[m] = paired_bootstrap(a, b, n, n_boot, seed, resamples=R)
+            if n_trials and getattr(a, "x", None) is not None and getattr(b, "x", None) is not None:
+                out[m]["p_randomisation"] = randomisation_test(a, b, n_trials, seed)["p_value"]
     return res
-
+def per_sample_scores(res: dict) -> dict:
+    "Each metric's statistic on every pair alone ({metric: array over pairs}); NaN where it is undefined (an unscored pair)."
+    out = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for m, st in res["_stats"].items():
+            if getattr(st, "x", None) is not None: out[m] = np.asarray(st.fin(st.x, 1), dtype=float)
+    return out
+def comparison_table(res: dict) -> str:
+    "A markdown table of `compare_systems` results: each system's value, the difference from the first with its 95% CI and p-values."
+    names = list(res); base = names[0]; lines = []
+    for k in names[1:]:
+        vs = res[k]["vs_" + base]
+        lines += [f"| metric | {base} | {k} | {k} - {base} | 95% CI | p (bootstrap, diff <= 0) | p (randomisation) |", "|---|---|---|---|---|---|---|"]
+        for m, d in vs.items():
+            pr = d.get("p_randomisation"); pr = "" if pr is None else f"{pr:.4f}"
+            lines.append(f"| {m} | {res[base]['metrics'][m]:.4f} | {res[k]['metrics'][m]:.4f} | {d['diff']:+.4f} | [{d['lo']:+.4f}, {d['hi']:+.4f}] | {d['p_value']:.4f} | {pr} |")
+        lines.append("")
+    return "\n".join(lines).rstrip()
 def results_table(res: dict) -> str:
     "A markdown table of one `evaluate` result: metric, value, 95% CI; missing metrics with their reason."
     lines = ["| metric | value | 95% CI |", "|---|---|---|"]
@@ -358,45 +493,108 @@ def results_table(res: dict) -> str:
     return "\n".join(lines)
 
 # %% ../nbs/03_metrics.ipynb #b81c486b
-import argparse
-
+import argparse, csv
 def read_reports_csv(path, id_col: str = "study_id", text_col: str = "report") -> dict:
-    "id -> report text from a CSV, with errors naming the file, column, line or duplicate id."
-    out = {}
-    for header, rows in _csv_chunks(path, text_col, 10_000):
-        if id_col not in header: raise ValueError(f"{path}: no id column '{id_col}' (columns: {', '.join(header)})")
-        for r in rows:
-            if r[id_col] in out: raise ValueError(f"{path}: duplicate id '{r[id_col]}'")
-            out[r[id_col]] = r[text_col]
+    "id -> report text from a CSV, with errors naming the file, column, data row or duplicate id."
+    out, k = {}, 0
+    try:
+        for header, rows in _csv_chunks(path, text_col, 10_000):
+            if id_col not in header: raise ValueError(f"{path}: no id column '{id_col}' (columns: {', '.join(header)})")
+            for r in rows:
+                k += 1
+                if None in r: raise ValueError(f"{path}: data row {k} has more fields than the header (an unquoted comma?)")
+                if r[id_col] is None or r[text_col] is None: raise ValueError(f"{path}: data row {k} has fewer fields than the header")
+                if not r[id_col].strip(): raise ValueError(f"{path}: data row {k} has an empty '{id_col}'")
+                if r[id_col] in out: raise ValueError(f"{path}: duplicate id '{r[id_col]}' (data row {k})")
+                out[r[id_col]] = r[text_col]
+    except (IsADirectoryError, PermissionError) as e: raise ValueError(f"{path}: cannot read ({e.strerror})") from None
     return out
-
+def results_provenance(res: dict) -> str:
+    "One line naming the labeler behind the CE numbers and the judge behind the error counts (and unscored pairs)."
+    d, parts = res.get("details", {}), []
+    if "labeler" in d: parts.append(f"CE labels: {d['labeler']} labeler")
+    if "judge" in d:
+        j = d["judge"]; who = f"{j['name']} judge" + (f" ({j['model']})" if j.get("model") else "")
+        if j["name"] == "rule": who += ", an approximation of CheXprompt"
+        parts.append(f"error counts: {who}" + (f"; {j['unscored']} of {res['n']} pairs unscored" if j.get("unscored") else ""))
+    return "; ".join(parts)
 def eval_csv(pred, ref, metrics=DEFAULT_METRICS, id_col="study_id", text_col="report", pred_col=None, out=None,
-             md=None, n_boot: int = 1000, progress: bool = True, **kw) -> dict:
+             md=None, n_boot: int = 1000, progress: bool = True, keep_stats: bool = False, **kw) -> dict:
     "Score PRED.csv against REF.csv (matched by id); writes JSON and markdown when `out`/`md` are given."
+    if n_boot < 1: raise ValueError(f"n_boot must be >= 1 (bootstrap resamples for the 95% intervals), got {n_boot}")
+    if out and md and Path(out).resolve() == Path(md).resolve(): raise ValueError(f"the JSON and markdown outputs are the same file {out}")
+    for p in (out, md):
+        if p and Path(p).is_dir(): raise ValueError(f"{p}: is a directory, not a file to write the results to")
     P, R = read_reports_csv(pred, id_col, pred_col or text_col), read_reports_csv(ref, id_col, text_col)
     miss, extra = sorted(set(R) - set(P)), sorted(set(P) - set(R))
     if miss or extra:
         raise ValueError(f"ids differ between {pred} and {ref}: {len(miss)} missing from predictions {miss[:5]}, "
                          f"{len(extra)} not in references {extra[:5]}")
+    if not R: raise ValueError(f"{ref}: no report rows to score")
+    if {"nlg", "meteor"} & set(metrics) and not any(nlg_tokenize(t) for t in R.values()):
+        raise ValueError(f"{ref}: all {len(R)} references in column '{text_col}' are empty; BLEU, ROUGE-L and CIDEr are undefined")
     ids = sorted(R)
     res = evaluate([P[i] for i in ids], [R[i] for i in ids], metrics, n_boot=n_boot, ids=ids, progress=progress, **kw)
-    res.pop("_stats"); res["pred"], res["ref"] = str(pred), str(ref)
+    stats = res.pop("_stats"); res["pred"], res["ref"] = str(pred), str(ref)
     if out: save_json(res, out)
     if md:
-        with atomic_write(md) as f: f.write(results_table(res) + "\n")
+        with atomic_write(md) as f: f.write(results_table(res) + "\n" + (f"\n{results_provenance(res)}\n" if results_provenance(res) else ""))
+    if keep_stats: res["_stats"], res["ids"] = stats, ids  # for per-pair scores (not in the JSON)
     return res
+def _n_boot(x: str) -> int:
+    n = int(x)
+    if n < 1: raise argparse.ArgumentTypeError(f"must be >= 1 (bootstrap resamples for the 95% intervals), got {n}")
+    return n
 
+# %% ../nbs/03_metrics.ipynb #018bca70
+def write_per_sample(res: dict, ids, path, system: str = None) -> Path:
+    "A CSV of per-pair scores: study_id, system, then one column per metric (`per_sample_scores`); `res` one result or a comparison."
+    systems = {system or "pred": res} if "_stats" in res else res
+    cols = list(dict.fromkeys(m for r in systems.values() for m in per_sample_scores(r)))
+    with atomic_write(path) as f:
+        w = csv.writer(f); w.writerow(["study_id", "system", *cols])
+        for name, r in systems.items():
+            ps = per_sample_scores(r)
+            for j, i in enumerate(ids): w.writerow([i, name, *("" if m not in ps or np.isnan(ps[m][j]) else repr(float(ps[m][j])) for m in cols)])
+    return Path(path)
+def compare_csv(preds: dict, ref, metrics=DEFAULT_METRICS, id_col="study_id", text_col="report", out=None, md=None,
+                n_boot: int = 1000, n_trials: int = 1000, per_sample=None, seed: int = 0, **kw) -> dict:
+    "Compare systems {name: PRED.csv} on REF.csv (matched by id): `compare_systems` results; JSON, markdown, per-pair CSV."
+    R = read_reports_csv(ref, id_col, text_col); ids = sorted(R)
+    if not R: raise ValueError(f"{ref}: no report rows to score")
+    P = {name: read_reports_csv(path, id_col, text_col) for name, path in preds.items()}
+    for name, path in preds.items():
+        if set(P[name]) != set(R): raise ValueError(f"ids differ between {path} and {ref}: {len(set(R) - set(P[name]))} missing, {len(set(P[name]) - set(R))} extra")
+    res = compare_systems({k: [v[i] for i in ids] for k, v in P.items()}, [R[i] for i in ids], metrics, n_boot, seed, n_trials, ids=ids, **kw)
+    if per_sample: write_per_sample(res, ids, per_sample)
+    for r in res.values(): r.pop("_stats")
+    if out: save_json({"systems": res, "pred": {k: str(v) for k, v in preds.items()}, "ref": str(ref)}, out)
+    if md:
+        with atomic_write(md) as f: f.write(comparison_table(res) + "\n" + (f"\n{results_provenance(next(iter(res.values())))}\n"))
+    return res
 def rrg_eval_cli(argv=None):
-    "Command line: rrg-eval --pred PRED.csv --ref REF.csv [--metrics ...] [-o out.json] [--md out.md]."
-    ap = argparse.ArgumentParser(prog="rrg-eval", description="Score generated radiology reports against references.")
+    "Command line: rrg-eval --pred PRED.csv [--pred-b B.csv] --ref REF.csv [--metrics ...] [-o out.json] [--md out.md] [--per-sample out.csv]."
+    ap = argparse.ArgumentParser(prog="rrg-eval", description="Score generated radiology reports against references, or compare two systems.")
     ap.add_argument("--pred", required=True); ap.add_argument("--ref", required=True)
+    ap.add_argument("--pred-b", help="a second system's predictions: compare it with --pred (paired bootstrap, approximate randomisation)")
     ap.add_argument("--metrics", nargs="+", default=list(DEFAULT_METRICS), choices=list(ALL_METRICS))
     ap.add_argument("--id-column", default="study_id"); ap.add_argument("--column", default="report")
     ap.add_argument("--pred-column", help="text column of PRED.csv if it differs from --column")
     ap.add_argument("-o", "--out", default="results.json"); ap.add_argument("--md", help="markdown table (default: beside --out)")
-    ap.add_argument("--n-boot", type=int, default=1000); ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--n-boot", type=_n_boot, default=1000); ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--n-trials", type=_n_boot, default=1000, help="approximate-randomisation trials (with --pred-b)")
+    ap.add_argument("--per-sample", help="CSV of every pair's score for each metric (and system)")
     a = ap.parse_args(argv)
     md = a.md or str(Path(a.out).with_suffix(".md"))
-    try: res = eval_csv(a.pred, a.ref, a.metrics, a.id_column, a.column, a.pred_column, a.out, md, a.n_boot, not a.quiet)
-    except (ValueError, FileNotFoundError) as e: print(f"rrg-eval: error: {e}", file=sys.stderr); raise SystemExit(2)
-    print(results_table(res)); print(f"rrg-eval: {res['n']} pairs -> {a.out}, {md}", file=sys.stderr)
+    if Path(md).resolve() == Path(a.out).resolve(): ap.error(f"--md and -o name the same file {a.out}: the table would overwrite the JSON")
+    if a.pred_b and a.pred_column: ap.error("--pred-column applies to one system; with --pred-b both files use --column")
+    try:
+        if a.pred_b:
+            na, nb = (Path(a.pred).stem, Path(a.pred_b).stem) if Path(a.pred).stem != Path(a.pred_b).stem else ("A", "B")
+            res = compare_csv({na: a.pred, nb: a.pred_b}, a.ref, a.metrics, a.id_column, a.column, a.out, md, a.n_boot, a.n_trials, a.per_sample)
+            print(comparison_table(res)); print(f"rrg-eval: {res[na]['n']} pairs, {nb} against {na} -> {a.out}, {md}", file=sys.stderr); return
+        res = eval_csv(a.pred, a.ref, a.metrics, a.id_column, a.column, a.pred_column, a.out, md, a.n_boot, not a.quiet, keep_stats=bool(a.per_sample))
+        if a.per_sample: write_per_sample(res, res["ids"], a.per_sample, Path(a.pred).stem); res.pop("_stats")
+    except (ValueError, OSError) as e: print(f"rrg-eval: error: {e}", file=sys.stderr); raise SystemExit(2)
+    print(results_table(res)); print(results_provenance(res))
+    print(f"rrg-eval: {res['n']} pairs -> {a.out}, {md}", file=sys.stderr)

@@ -156,10 +156,18 @@ def _labels(labeler, texts, given=None):
     if given is not None and all(g is not None for g in given): return np.asarray(given, dtype=float)
     return labeler.label(texts)
 
+def _check_refs(name: str, completions, ref_report, ref_labels=None) -> None:
+    "References pair one-to-one with completions: a length mismatch is a caller's bug, never broadcast or zipped short."
+    if isinstance(ref_report, (str, bytes)): raise ValueError(f"reward '{name}': ref_report must be a list with one reference per completion, not a string")
+    for col, v in (("ref_report", ref_report), ("ref_labels", ref_labels)):
+        if v is not None and len(v) != len(completions):
+            raise ValueError(f"reward '{name}': {len(v)} {col} for {len(completions)} completions (one per completion expected)")
+
 def _label_reward(score, name, labeler=None):
     "A TRL reward from score(pred_labels, ref_labels) on the report part of each completion."
     lab_ = get_labeler(labeler or "rule")
     def reward(completions, ref_report, ref_labels=None, **kw):
+        _check_refs(name, completions, ref_report, ref_labels)
         return score(lab_.label([report_part(c) for c in completions]), _labels(lab_, ref_report, ref_labels)).tolist()
     return _named(reward, name)
 
@@ -184,7 +192,9 @@ def _ccs(empty: str = "match", labeler=None):
 
 @register("format")
 def _format():
-    def reward(completions, **kw): return [format_score(c) for c in completions]
+    def reward(completions, **kw):
+        _check_refs("format", completions, kw.get("ref_report"), kw.get("ref_labels"))
+        return [format_score(c) for c in completions]
     return _named(reward, "format")
 
 @register("ce_f1")
@@ -195,6 +205,7 @@ def _ce_f1(convention: str = "r2gen", labeler=None):
 def _nlg(cider_corpus=None):
     cid = CorpusCider(cider_corpus) if cider_corpus is not None else None
     def reward(completions, ref_report, **kw):
+        _check_refs("nlg", completions, ref_report, kw.get("ref_labels"))
         # CIDEr's document frequencies: the training corpus when given (run_grpo passes it); else the batch's distinct
         # references (a GRPO batch repeats each reference G times, and one study repeated G times would make every
         # n-gram's idf 0 and CIDEr 0 even for a perfect copy)
@@ -205,21 +216,32 @@ def _nlg(cider_corpus=None):
 @register("radcliq")
 def _radcliq(labeler=None, bertscore_model: str = "distilroberta-base"):
     rq = RadCliQReward(get_labeler(labeler) if isinstance(labeler, str) else labeler, bertscore_model)  # SembScore needs the object
-    def reward(completions, ref_report, **kw): return rq([report_part(c) for c in completions], ref_report).tolist()
+    def reward(completions, ref_report, **kw):
+        _check_refs("radcliq", completions, ref_report, kw.get("ref_labels"))
+        return rq([report_part(c) for c in completions], ref_report).tolist()
     reward.components, reward.missing = rq.used, rq.missing
     return _named(reward, "radcliq")
 
 @register("chexprompt")
 def _chexprompt(judge="rule", significant_only: bool = True, labeler=None, base_url=None, model=None, api_key=None, cache_path=None,
-                timeout=None):  # base_url ... timeout: the LLM judge's settings (see rrg_nb.judge.LLMJudge)
+                timeout=None, asynchronous: bool = False):  # base_url ... timeout: the LLM judge's settings (see rrg_nb.judge.LLMJudge)
     from rrg_nb.judge import get_judge, error_reward  # a plug-in: an LLM endpoint, loaded only when the reward is asked for
     llm = dict(base_url=base_url, model=model, api_key=api_key, cache_path=cache_path, timeout=timeout)
     if judge == "rule" and any(v is not None for v in llm.values()):
         raise ValueError(f"reward 'chexprompt': {', '.join(k for k, v in llm.items() if v is not None)} apply to an LLM judge, not judge='rule'")
     jd = get_judge(judge, labeler=labeler, **{k: v for k, v in llm.items() if v is not None})
-    def reward(completions, ref_report, **_):
-        return list(error_reward(jd.count([report_part(c) for c in completions], list(ref_report)), significant_only))
-    reward.judge = jd.name
+    def score(counts):
+        reward.unscored += sum(c.failure is not None for c in counts)  # pairs the judge could not score: None, counted
+        return [None if c.failure is not None else v for c, v in zip(counts, error_reward(counts, significant_only))]
+    if asynchronous:  # TRL awaits an `async def` reward on its event loop, beside its other async rewards
+        async def reward(completions, ref_report, **kw):
+            _check_refs("chexprompt", completions, ref_report, kw.get("ref_labels"))
+            return score(await jd.acount([report_part(c) for c in completions], list(ref_report)))
+    else:
+        def reward(completions, ref_report, **kw):
+            _check_refs("chexprompt", completions, ref_report, kw.get("ref_labels"))
+            return score(jd.count([report_part(c) for c in completions], list(ref_report)))
+    reward.judge, reward.unscored = jd.name, 0
     return _named(reward, f"chexprompt_{jd.name}")
 
 # %% ../nbs/04_rewards.ipynb #83aac8ea
@@ -228,11 +250,17 @@ def weighted_sum(parts: dict, name: str = None, **options):
     name = name or "+".join(f"{w:g}*{k}" for k, w in parts.items())
     _check_options(name, options, tuple(dict.fromkeys(o for k in parts for o in reward_options(k))))
     fs = {k: get_reward(k, **{o: v for o, v in options.items() if o in reward_options(k)}) for k in parts}
+    def add(out, w, r): out += w * np.array([0.0 if v is None else v for v in r], dtype=float)
+    if any(inspect.iscoroutinefunction(f) for f in fs.values()):  # an async part (chexprompt, asynchronous=True): the sum is async too
+        async def reward(completions, **kw):
+            out = np.zeros(len(completions))
+            for k, w in parts.items():
+                r = fs[k](completions=completions, **kw); add(out, w, (await r) if inspect.isawaitable(r) else r)
+            return out.tolist()
+        return _named(reward, name)
     def reward(completions, **kw):
         out = np.zeros(len(completions))
-        for k, w in parts.items():
-            r = fs[k](completions=completions, **kw)
-            out += w * np.array([0.0 if v is None else v for v in r], dtype=float)
+        for k, w in parts.items(): add(out, w, fs[k](completions=completions, **kw))
         return out.tolist()
     return _named(reward, name)
 

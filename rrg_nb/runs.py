@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_runs.ipynb #350e814b
 from __future__ import annotations
-import dataclasses, json, resource, time
+import dataclasses, json, resource, sys, time
 from collections import Counter
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
@@ -13,7 +13,7 @@ import yaml
 from .core import MissingResourceError, cache_dir, save_json, text_hash
 from .data import StudyList, read_r2gen_annotation, mimic_cxr_studies
 from .labeler import get_labeler
-from .phantom import build_iu_phantom
+from .iu_phantom import build_iu_phantom, PHANTOM_VERSION
 from .metrics import evaluate
 from .prompts import TEMPLATES, target_text
 from .generate import predict_studies, run_settings
@@ -23,8 +23,8 @@ from .eval import split_studies, reference_texts, _fmt
 __all__ = ['DATASETS', 'SFT_STAGE', 'SFT_SHARED', 'SFT_VERSION', 'load_studies', 'run_splits', 'opt', 'RunOptions',
            'parameters_cell', 'options_from', 'SFTOptions', 'GRPOOptions', 'DualLoopOptions', 'EvalOptions',
            'AQAAOptions', 'LabelOptions', 'sft_stage', 'cached_sft', 'template_report', 'ci_table', 'test_records',
-           'peak_rss_gb', 'save_timing', 'collect_runs', 'collect_controls', 'summarise_runs', 'lodo_rows', 'load_grid',
-           'run_grid', 'grid_markdown']
+           'peak_rss_gb', 'save_timing', 'data_versions', 'collect_runs', 'collect_controls', 'summarise_runs',
+           'lodo_rows', 'load_grid', 'run_grid', 'grid_markdown']
 
 # %% ../nbs/10_runs.ipynb #cd45951e
 DATASETS = ("iu_phantom", "r2gen", "mimic_cxr")
@@ -59,6 +59,9 @@ def opt(default, help: str):
 class RunOptions:
     "Base of the run option records: `asdict`, `replace` and the parameters cell."
     def asdict(self) -> dict: return asdict(self)
+    def record(self) -> dict:
+        "The options as a run's metrics.json records them (output_dir left out: the record sits in it)."
+        return {k: v for k, v in asdict(self).items() if k != "output_dir"}
     def replace(self, **kw): return dataclasses.replace(self, **kw)
 
 _TYPES = {"str": str, "int": int, "float": float, "bool": bool}
@@ -70,12 +73,13 @@ def parameters_cell(cls) -> str:
     return "\n".join(f"{f.name}: {f.type} = {_literal(f.default)}  # {f.metadata['help']}" for f in fields(cls))
 
 def options_from(cls, namespace: dict):
-    "An instance of `cls` from a notebook's variables (papermill's injected values included), each checked against its type."
+    "An instance of `cls` from a notebook's variables (papermill's injected values included), each checked against its type (numbers where a str is wanted, as `papermill -p` gives them, are taken as text)."
     kw = {}
     for f in fields(cls):
         if f.name not in namespace: raise NameError(f"{cls.__name__}: parameter '{f.name}' is not defined in the notebook")
         v, want = namespace[f.name], _TYPES[f.type]
         if want is float and isinstance(v, int) and not isinstance(v, bool): v = float(v)
+        if want is str and isinstance(v, (int, float)) and not isinstance(v, bool): v = str(v)  # papermill's -p reads '3' as a number
         if not isinstance(v, want) or (want is int and isinstance(v, bool)):
             raise TypeError(f"parameter '{f.name}' must be {f.type}, got {v!r} ({type(v).__name__})")
         kw[f.name] = v
@@ -301,7 +305,10 @@ def cached_sft(params, cache=None, notebook=None, log=print) -> Path:
     if not nb.exists(): raise MissingResourceError(f"cached_sft needs the run_sft notebook, not found at {nb} (pass notebook=...)")
     out.mkdir(parents=True, exist_ok=True); save_json(params, out / "params.json")
     log(f"SFT: no finished run with these parameters, running {nb.name} into {out}")
-    pm.execute_notebook(str(nb), str(out / "run_sft.ipynb"), parameters={**params, "output_dir": str(out)}, progress_bar=False)
+    # the SFT run's printed output (stage lines, progress lines) streams into this process's own, so a terminal watching
+    # the parent run (papermill --log-output) sees it too
+    pm.execute_notebook(str(nb), str(out / "run_sft.ipynb"), parameters={**params, "output_dir": str(out)}, progress_bar=False,
+                        stdout_file=sys.stdout, stderr_file=sys.stderr)
     return out
 
 # %% ../nbs/10_runs.ipynb #b5dbbd16
@@ -326,6 +333,13 @@ def save_timing(path, t_start: float, **seconds) -> dict:
     t = {**seconds, "total_s": round(time.perf_counter() - t_start, 1), "peak_rss_gb": peak_rss_gb()}
     save_json(t, path)
     return t
+
+def data_versions(dataset: str, labeler="rule") -> dict:
+    "What a run's data and labels came from: the data set (IU-Phantom's version when it is the embedded default) and the labeler with its version."
+    lab = get_labeler(labeler) if isinstance(labeler, str) else labeler
+    out = {"dataset": dataset, "labeler": lab.name, "labeler_version": getattr(lab, "version", None)}
+    if dataset == "iu_phantom": out["dataset_version"] = PHANTOM_VERSION
+    return out
 
 # %% ../nbs/10_runs.ipynb #c9763142
 def _read_metrics(f: Path) -> dict:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_train.ipynb #a4cb1a5c
 from __future__ import annotations
-import contextlib, functools, json, os, sys
+import contextlib, functools, json, os, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -18,26 +18,26 @@ from .metrics import clinical_efficacy
 from .model import save_policy, load_policy
 
 # %% auto #0
-__all__ = ['RECIPES', 'pretrain_vision', 'sft_config', 'last_checkpoint', 'restore_weights', 'RecordsOnResume', 'resume',
-           'PlainLoss', 'train_sft', 'grpo_rewards', 'grpo_config', 'grpo_trainer_class', 'save_trained',
+__all__ = ['RECIPES', 'pretrain_vision', 'progress_lines', 'sft_config', 'last_checkpoint', 'restore_weights', 'RecordsOnResume',
+           'resume', 'PlainLoss', 'train_sft', 'grpo_rewards', 'grpo_config', 'grpo_trainer_class', 'save_trained',
            'finish_training', 'ce_probe', 'train_grpo']
 
 # %% ../nbs/08_train.ipynb #5cd89638
 def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3, batch_size: int = 64, image_size: int = None,
                     seed: int = 0, val_studies=None,
                     views: int = 1,  # epoch e trains on view e % views of each study: 0 its image, k >= 1 view_fn(study, k, image_size)
-                    view_fn=None,  # e.g. rrg_nb.phantom.render_view: the same findings drawn on another chest
+                    view_fn=None,  # e.g. rrg_nb.iu_phantom.render_view: the same findings drawn on another chest
                     schedule: str = "onecycle",  # learning rate: "onecycle" (10% warm-up to lr, then cosine down) or "constant"
                     bf16: bool = None,  # autocast the tower to bf16; None: where it is native (rrg_nb.core.native_bf16)
                     progress: bool = True) -> list:
     "Multi-label pretraining of `model`'s vision tower on the studies' labels; returns per-epoch {epoch, loss, val_auroc}."
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # plain text bars: papermill --log-output shows them in the terminal
     vis = model.model.visual if hasattr(model, "model") and hasattr(model.model, "visual") else model.visual
     studies = [s for s in studies if s.image_paths and s.labels is not None]
     if not studies: raise ValueError("pretrain_vision: no studies with both images and labels")
     if views < 1 or int(views) != views: raise ValueError(f"pretrain_vision: views must be an int >= 1, not {views!r}")
     if views > 1 and view_fn is None:
-        raise ValueError("pretrain_vision: views > 1 needs view_fn(study, k, size) (rrg_nb.phantom.render_view draws IU-Phantom views)")
+        raise ValueError("pretrain_vision: views > 1 needs view_fn(study, k, size) (rrg_nb.iu_phantom.render_view draws IU-Phantom views)")
     if schedule not in ("onecycle", "constant"): raise ValueError(f"pretrain_vision: schedule must be 'onecycle' or 'constant', not {schedule!r}")
     def prep(ims):
         ip = processor.image_processor(images=ims, return_tensors="pt")
@@ -91,6 +91,44 @@ def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3
     vis.train(was)
     return hist
 
+# %% ../nbs/08_train.ipynb #5862dc4d
+warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning)
+
+def _clock(s: float) -> str:
+    "Seconds as 1h02m or 3m05s ('?' when unknown)."
+    if s != s: return "?"
+    s = int(round(s)); return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
+
+@functools.cache
+def _progress_class():
+    from transformers import TrainerCallback
+
+    class ProgressLines(TrainerCallback):
+        "Prints '<desc>: step s/N (p%), <reward or loss>, elapsed, ETA' at the first step, at least every `every` seconds, and at the end."
+        def __init__(self, desc: str = "training", every: float = 20.0, keys=("reward", "loss"), log=print):
+            self.desc, self.every, self.keys, self.log, self.value, self.t_print = desc, every, keys, log, None, None
+
+        def on_train_begin(self, args, state, control, **kw):
+            self.t0, self.step0, self.t_print = time.perf_counter(), state.global_step, None
+
+        def on_log(self, args, state, control, logs=None, **kw):
+            hit = [k for k in self.keys if logs and k in logs]
+            if hit: self.value = (hit[0], float(logs[hit[0]]))
+
+        def on_step_end(self, args, state, control, **kw):
+            now, s, n = time.perf_counter(), state.global_step, state.max_steps
+            if not state.is_world_process_zero or (self.t_print is not None and now - self.t_print < self.every and s < n): return
+            self.t_print, done, spent = now, s - self.step0, now - self.t0
+            v = f", {self.value[0]} {self.value[1]:.4f}" if self.value else ""
+            self.log(f"{self.desc}: step {s}/{n} ({100 * s / max(n, 1):.0f}%){v}, {_clock(spent)} elapsed, "
+                     f"ETA {_clock(spent / done * (n - s) if done else float('nan'))}")
+            sys.stdout.flush()
+    return ProgressLines
+
+def progress_lines(desc: str = "training", every: float = 20.0, log=print):
+    "A TrainerCallback printing a plain progress line at least every `every` seconds (shown in the terminal by papermill --log-output)."
+    return _progress_class()(desc, every, log=log)
+
 # %% ../nbs/08_train.ipynb #5e167e99
 def sft_config(output_dir, steps: int = 300, lr: float = 1e-3, batch_size: int = 16, grad_accum: int = 1, seed: int = 0,
                max_length: int = 256, save_steps: int = 100, warmup_frac: float = 0.05,
@@ -104,7 +142,7 @@ def sft_config(output_dir, steps: int = 300, lr: float = 1e-3, batch_size: int =
                      gradient_accumulation_steps=grad_accum, seed=seed, data_seed=seed, max_length=max_length,
                      lr_scheduler_type="cosine", warmup_steps=max(1, int(warmup_frac * steps)), logging_steps=max(1, steps // 50),
                      save_strategy="steps", save_steps=save_steps, save_total_limit=1, report_to="none",
-                     use_cpu=not gpu, bf16=bf16, gradient_checkpointing=gpu, dataloader_num_workers=0, **kw)
+                     use_cpu=not gpu, bf16=bf16, activation_checkpointing=gpu, dataloader_num_workers=0, disable_tqdm=True, **kw)
 
 def last_checkpoint(output_dir):
     "The newest checkpoint-N folder in output_dir, or None."
@@ -148,6 +186,7 @@ class PlainLoss:
 
 def train_sft(model, processor, rows, config, eval_rows=None,
               fused_lm_head: bool = None,  # TRL's chunked LM head (logs entropy and token accuracy); None: on GPU only
+              progress_every: float = 20.0,  # seconds between progress lines (progress_lines); 0 for none
              ):
     "Run TRL SFT on prompt-completion rows (resuming from the last checkpoint); returns the trainer."
     from datasets import Dataset
@@ -158,7 +197,8 @@ def train_sft(model, processor, rows, config, eval_rows=None,
     keep = ("prompt", "completion", "images")
     ds = Dataset.from_list([{k: r[k] for k in keep} for r in rows])
     ev = Dataset.from_list([{k: r[k] for k in keep} for r in eval_rows]) if eval_rows else None
-    trainer = cls(model=model, args=config, train_dataset=ds, eval_dataset=ev, processing_class=processor)
+    trainer = cls(model=model, args=config, train_dataset=ds, eval_dataset=ev, processing_class=processor,
+                  callbacks=[progress_lines("SFT", progress_every)] if progress_every else None)
     resume(trainer)
     return trainer
 
@@ -199,7 +239,7 @@ def grpo_config(output_dir, steps: int = 100, lr: float = 1e-5, num_generations:
                       lr_scheduler_type="cosine" if lr_scheduler == "cosine" else "constant_with_warmup",
                       warmup_steps=int(round(warmup_ratio * steps)), max_grad_norm=max_grad_norm, weight_decay=weight_decay,
                       logging_steps=1, save_strategy="steps", save_steps=save_steps,
-                      save_total_limit=1, report_to="none", use_cpu=not gpu, bf16=gpu, log_completions=False, gradient_checkpointing=gpu,
+                      save_total_limit=1, report_to="none", use_cpu=not gpu, bf16=gpu, log_completions=False, activation_checkpointing=gpu, disable_tqdm=True,
                       use_vllm=use_vllm, vllm_mode=vllm_mode, dataloader_num_workers=0, **kw)
 
 # %% ../nbs/08_train.ipynb #ace0609a
@@ -343,7 +383,8 @@ def ce_probe(rows, processor, every: int = 10, **kw):
     "A TrainerCallback that records CE-F1 (micro, r2gen) of greedy reports on `rows` every `every` steps."
     return _ce_probe_class()(rows, processor, every, **kw)
 
-def train_grpo(model, processor, rows, config, reward: str = "mrg_r1", reward_options: dict = None, ref_model=None, callbacks=()):
+def train_grpo(model, processor, rows, config, reward: str = "mrg_r1", reward_options: dict = None, ref_model=None, callbacks=(),
+               progress_every: float = 20.0):  # seconds between progress lines (progress_lines); 0 for none
     "Run TRL GRPO with registry rewards on prompt rows (resuming from the last checkpoint); returns the trainer. `ref_model`: the KL reference (a checkpoint folder or a model; default the starting policy)."
     from datasets import Dataset
     seed_everything(config.seed)
@@ -363,7 +404,7 @@ def train_grpo(model, processor, rows, config, reward: str = "mrg_r1", reward_op
         model.config._name_or_path = str(src)
     try:
         trainer = grpo_trainer_class()(model=model, processing_class=processor, reward_funcs=funcs, args=config, train_dataset=ds,
-                                       callbacks=list(callbacks))
+                                       callbacks=list(callbacks) + ([progress_lines("GRPO", progress_every)] if progress_every else []))
     finally:
         if ref_model is not None: model.config._name_or_path = own  # the policy's own path again
     resume(trainer)

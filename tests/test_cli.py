@@ -56,3 +56,44 @@ def test_rrg_eval_on_iu_reports(tmp_path):
     assert "| ce_r2gen_micro_f1 |" in (tmp_path / "res.md").read_text()
     r = subprocess.run([exe, "--pred", str(tmp_path / "pred.csv"), "--ref", str(tmp_path / "nope.csv")], capture_output=True, text=True)
     assert r.returncode == 2 and "nope.csv" in r.stderr
+
+def test_rrg_eval_compares_two_systems(tmp_path):
+    "rrg-eval --pred A --pred-b B: paired bootstrap and approximate randomisation, a markdown table, per-pair scores."
+    import json
+    from rrg_nb.data import iu_xray_studies
+    iu = [s for s in iu_xray_studies() if s.report][:80]
+    ids, refs = [s.study_id for s in iu], [s.report for s in iu]
+    shifted = refs[1:] + refs[:1]
+    systems = {"ref.csv": refs, "shifted.csv": shifted, "half.csv": [r if k % 2 else s for k, (r, s) in enumerate(zip(refs, shifted))]}
+    for name, texts in systems.items():
+        with open(tmp_path / name, "w", newline="") as f:
+            w = csv.writer(f); w.writerow(["study_id", "report"]); w.writerows(zip(ids, texts))
+    exe = shutil.which("rrg-eval") or str(Path(sys.executable).with_name("rrg-eval"))
+    r = subprocess.run([exe, "--pred", str(tmp_path / "shifted.csv"), "--pred-b", str(tmp_path / "half.csv"), "--ref", str(tmp_path / "ref.csv"),
+                        "-o", str(tmp_path / "cmp.json"), "--n-boot", "100", "--n-trials", "200", "--per-sample", str(tmp_path / "ps.csv")],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    res = json.loads((tmp_path / "cmp.json").read_text())
+    assert set(res["systems"]) == {"shifted", "half"} and res["ref"].endswith("ref.csv")
+    d = res["systems"]["half"]["vs_shifted"]
+    for m in ("ce_r2gen_micro_f1", "BLEU_4", "ROUGE_L", "CIDEr", "chexprompt_reward"):
+        assert d[m]["diff"] > 0 and d[m]["lo"] > 0 and d[m]["p_randomisation"] < 0.05, (m, d[m])
+        assert 1 / 201 <= d[m]["p_randomisation"] <= 1
+    md = (tmp_path / "cmp.md").read_text()
+    assert "| metric | shifted | half | half - shifted | 95% CI | p (bootstrap, diff <= 0) | p (randomisation) |" in md and "| BLEU_4 |" in md
+    assert "p (randomisation)" in r.stdout
+    rows = list(csv.DictReader(open(tmp_path / "ps.csv")))
+    assert len(rows) == 160 and {x["system"] for x in rows} == {"shifted", "half"}
+    assert all(float(x["ROUGE_L"]) == 1.0 for x in rows if x["system"] == "half" and ids.index(x["study_id"]) % 2)
+    # the same file twice: no difference, p = 1
+    r = subprocess.run([exe, "--pred", str(tmp_path / "half.csv"), "--pred-b", str(tmp_path / "half.csv"), "--ref", str(tmp_path / "ref.csv"),
+                        "-o", str(tmp_path / "same.json"), "--n-boot", "20", "--n-trials", "50", "--metrics", "nlg"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    same = json.loads((tmp_path / "same.json").read_text())["systems"]
+    assert set(same) == {"A", "B"} and all(v["diff"] == 0 and v["p_randomisation"] == 1 for v in same["B"]["vs_A"].values())
+    # ids that differ are refused, naming the file
+    with open(tmp_path / "short.csv", "w", newline="") as f:
+        w = csv.writer(f); w.writerow(["study_id", "report"]); w.writerows(list(zip(ids, refs))[:-1])
+    r = subprocess.run([exe, "--pred", str(tmp_path / "half.csv"), "--pred-b", str(tmp_path / "short.csv"), "--ref", str(tmp_path / "ref.csv"),
+                        "-o", str(tmp_path / "x.json")], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "short.csv" in r.stderr and "1 missing" in r.stderr

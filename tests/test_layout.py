@@ -6,7 +6,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LIB, NBS = ROOT / "rrg_nb", ROOT / "nbs"
 PLUGINS = {"chexbert", "judge"}            # loaded lazily where they are optional (weights, an endpoint)
 UPWARD_OK = {("labeler", "chexbert")}      # get_labeler("chexbert") builds the plug-in that subclasses Labeler: the one circle
-BIG_OK = {"phantom", "labeler"}            # rewritten by the embedded-default v2 issue
+BIG_OK = {"phantom"}                       # modules above 600 lines, until the embedded-default v2 issue splits them
+LONG_CELLS_OK = {"phantom", "labeler"}     # notebooks whose exported cells may pass 80 lines (their rule tables and renderer)
 
 
 def _source_notebook(py: Path) -> str:
@@ -57,7 +58,7 @@ def test_module_and_cell_sizes():
     assert not long, f"modules above 600 lines: {long}"
     big = []
     for nb in sorted(NBS.glob("[0-9]*.ipynb")):
-        if any(nb.stem.endswith(k) for k in BIG_OK): continue
+        if any(nb.stem.endswith(k) for k in LONG_CELLS_OK): continue
         for c in json.loads(nb.read_text())["cells"]:
             src = "".join(c["source"])
             if c["cell_type"] == "code" and src.startswith("#| export") and (n := len(src.splitlines())) > 80:

@@ -11,8 +11,8 @@ mkdir -p "$OUT"
 for nb in run_grpo run_sft run_eval run_aqaa run_label; do
   if [ -f "nbs/$nb.ipynb" ]; then
     [ "$nb" = run_grpo ] && set -- -p reward mccs "$@"
-    echo "[main] papermill nbs/$nb.ipynb $OUT/$nb.ipynb -p output_dir $OUT $*"
-    exec papermill "nbs/$nb.ipynb" "$OUT/$nb.ipynb" -p output_dir "$OUT" "$@"
+    echo "[main] papermill --log-output nbs/$nb.ipynb $OUT/$nb.ipynb -p output_dir $OUT $*"
+    exec papermill --log-output "nbs/$nb.ipynb" "$OUT/$nb.ipynb" -p output_dir "$OUT" "$@"
   fi
 done
 echo "[main] no run_*.ipynb found" >&2; exit 1
