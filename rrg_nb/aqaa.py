@@ -144,21 +144,21 @@ def fit_calibration(table, target_fpr: float = 0.005, q: float = 0.99, features=
 
 # %% ../nbs/06a_aqaa.ipynb #6a69a0b8
 CALIBRATION = {  # fit_calibration(fit_phantom_table()), the slow cell below; limits are centre +- lambda * spread
-    "version": 1, "lambda": 1.3, "slope": 4.588, "target_fpr": 0.005, "q": 0.99,
+    "version": 2, "lambda": 1.85, "slope": 2.059, "target_fpr": 0.005, "q": 0.99,
     "features": {
-        "noise_sigma": {"issue": "noise", "direction": "up", "center": 1.1648, "spread": 0.5181},
-        "blur": {"issue": "blur", "direction": "up", "center": 0.6219, "spread": 0.0303},
-        "field_p50": {"issue": "under-exposure", "direction": "up", "center": 140.0, "spread": 28.01},
+        "noise_sigma": {"issue": "noise", "direction": "up", "center": 1.1646, "spread": 0.5184},
+        "blur": {"issue": "blur", "direction": "up", "center": 0.6125, "spread": 0.0381},
+        "field_p50": {"issue": "under-exposure", "direction": "up", "center": 140.25, "spread": 30.75},
         "clip_low": {"issue": "over-exposure", "direction": "up", "center": 0.0, "spread": 0.5},
         "clip_high": {"issue": "clipped highlights", "direction": "up", "center": 0.0, "spread": 0.5},
-        "dynamic_range": {"issue": "low contrast", "direction": "down", "center": 209.0, "spread": 14.0},
-        "blockiness": {"issue": "compression artefacts", "direction": "up", "center": 1.0176, "spread": 0.25},
-        "stripes": {"issue": "grid lines", "direction": "up", "center": 10.5668, "spread": 5.3703},
+        "dynamic_range": {"issue": "low contrast", "direction": "down", "center": 210.0, "spread": 15.0},
+        "blockiness": {"issue": "compression artefacts", "direction": "up", "center": 1.0182, "spread": 0.25},
+        "stripes": {"issue": "grid lines", "direction": "up", "center": 10.3509, "spread": 5.691},
         "fov_cut": {"issue": "field of view cut", "direction": "up", "center": 0.0, "spread": 2.0},
-        "tilt": {"issue": "rotation", "direction": "both", "center": 1.3203, "spread": 4.2686},
-        "metal": {"issue": "foreign objects", "direction": "up", "center": 0.0, "spread": 0.2367}},
-    "fit": {"clean": 600, "degraded": 2400, "clean_flag_rate": 0.005, "moderate_plus_detection": 0.9908},
-    "curve": [(1.0, 0.065, 0.9951), (1.5, 0.0017, 0.9887), (2.0, 0.0, 0.976), (2.5, 0.0, 0.9541), (3.0, 0.0, 0.9167), (3.5, 0.0, 0.8807), (4.0, 0.0, 0.8349), (4.5, 0.0, 0.7749), (5.0, 0.0, 0.7114), (5.5, 0.0, 0.6394), (6.0, 0.0, 0.5787), (6.5, 0.0, 0.5236), (7.0, 0.0, 0.4785), (7.5, 0.0, 0.4418), (8.0, 0.0, 0.4135)],
+        "tilt": {"issue": "rotation", "direction": "both", "center": 1.3047, "spread": 5.8664},
+        "metal": {"issue": "foreign objects", "direction": "up", "center": 0.0, "spread": 0.3957}},
+    "fit": {"clean": 600, "degraded": 2400, "clean_flag_rate": 0.005, "moderate_plus_detection": 0.9442},
+    "curve": [(1.0, 0.0617, 0.9859), (1.5, 0.01, 0.9697), (2.0, 0.0033, 0.9301), (2.5, 0.0017, 0.8878), (3.0, 0.0017, 0.8391), (3.5, 0.0, 0.796), (4.0, 0.0, 0.7347), (4.5, 0.0, 0.6584), (5.0, 0.0, 0.5843), (5.5, 0.0, 0.5342), (6.0, 0.0, 0.4919), (6.5, 0.0, 0.4432), (7.0, 0.0, 0.422), (7.5, 0.0, 0.4058), (8.0, 0.0, 0.3592)],
 }
 
 # %% ../nbs/06a_aqaa.ipynb #3351808f

@@ -78,7 +78,7 @@ def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3
         vis.train(); perm = torch.randperm(len(studies), generator=g); tot = 0.0
         for i in range(0, len(studies), batch_size):
             idx = perm[i:i + batch_size]
-            loss = loss_fn(fwd(PV[idx].float(), G[idx]), Y[idx]); opt.zero_grad(); loss.backward(); opt.step(); tot += float(loss) * len(idx)
+            loss = loss_fn(fwd(PV[idx].float(), G[idx]), Y[idx]); opt.zero_grad(); loss.backward(); opt.step(); tot += float(loss.detach()) * len(idx)
             if sched is not None: sched.step()
         h = {"epoch": ep + 1, "loss": tot / len(studies)}
         if val_studies:
