@@ -9,7 +9,7 @@ from pathlib import Path
 from .core import atomic_write
 from .data import load_image
 from .prompts import build_messages, TEMPLATES
-from .rewards import get_reward, reward_parts, shared_options
+from .rewards import reward_functions
 
 # %% auto #0
 __all__ = ['score_parts', 'verl_compute_score', 'easyr1_compute_score', 'write_reward_modules', 'export_rows', 'export_verl',
@@ -19,9 +19,8 @@ __all__ = ['score_parts', 'verl_compute_score', 'easyr1_compute_score', 'write_r
 @functools.lru_cache(maxsize=32)
 def _parts(spec: str, options: str) -> tuple:
     "(names, weights, reward functions) of a spec, built once per (spec, options); `options` is a JSON string of run-wide options."
-    parts = reward_parts(spec)
-    fns = [get_reward(k, **o) for k, o in zip(parts, shared_options(spec, json.loads(options)))]
-    return tuple(parts), tuple(float(w) for w in parts.values()), tuple(fns)
+    names, fns, weights = reward_functions(spec, **json.loads(options))
+    return tuple(names), tuple(weights), tuple(fns)
 
 def score_parts(responses, references, reward: str = "mrg_r1", **options) -> list:
     "One dict per response: each reward part's score and their weighted sum under 'overall' (missing part scores count 0, as in TRL)."

@@ -15,7 +15,7 @@ from .metrics import MetricUnavailable, binarize_labels, bertscore_f1, semb_scor
 # %% auto #0
 __all__ = ['EPS', 'UNIRG_WEIGHTS', 'COMPOSITES', 'signed_vectors', 'ccs', 'mccs', 'format_score', 'ce_f1_score', 'CorpusCider',
            'nlg_score', 'RadCliQReward', 'register', 'list_rewards', 'reward_options', 'weighted_sum', 'reward_parts',
-           'get_reward', 'shared_options']
+           'get_reward', 'shared_options', 'reward_functions']
 
 # %% ../nbs/04_rewards.ipynb #b0777e73
 def signed_vectors(labels) -> np.ndarray:
@@ -301,3 +301,8 @@ def shared_options(spec: str, options: dict) -> list:
     bad = [k for k in options if k not in known]
     if bad: raise ValueError(f"no reward takes the option {', '.join(map(repr, bad))}; reward options: {', '.join(sorted(known))}")
     return [{o: v for o, v in options.items() if o in reward_options(k)} for k in reward_parts(spec)]
+
+def reward_functions(spec: str, **options) -> tuple:
+    "(names, reward functions, weights) of a spec, each part built with the run-wide `options` it takes (see shared_options)."
+    parts = reward_parts(spec)
+    return list(parts), [get_reward(k, **o) for k, o in zip(parts, shared_options(spec, options))], [float(w) for w in parts.values()]

@@ -11,7 +11,7 @@ import torch
 from .core import seed_everything, save_json, native_bf16
 from .data import load_image
 from .prompts import report_part, completions_with_tags
-from .rewards import reward_parts, get_reward, shared_options
+from .rewards import reward_functions
 from .labeler import get_labeler
 from .generate import generate_reports, resolve_checkpoint
 from .metrics import clinical_efficacy
@@ -214,8 +214,8 @@ RECIPES = {
 
 def grpo_rewards(spec: str, **options):
     "(reward functions, weights) for TRL from a reward spec (registry name, recipe or '0.75*mccs+0.25*format'); `options` are run-wide: each part takes its own."
-    parts = reward_parts(spec)
-    return [get_reward(k, **o) for k, o in zip(parts, shared_options(spec, options))], [float(w) for w in parts.values()]
+    _, funcs, weights = reward_functions(spec, **options)
+    return funcs, weights
 
 def grpo_config(output_dir, steps: int = 100, lr: float = 1e-5, num_generations: int = 4, batch_size: int = None, grad_accum: int = 1,
                 max_completion_length: int = 96, temperature: float = 1.0, epsilon: float = 0.2, epsilon_high: float = None,
