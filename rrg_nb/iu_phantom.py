@@ -13,7 +13,8 @@ import cv2
 from .core import LABELS, MissingResourceError, atomic_write, cache_dir, text_hash
 from .data import Study, StudyList, iu_xray_studies, load_image, write_r2gen_annotation
 from .labeler import RuleLabeler, as_report_text, iter_mentions
-from .phantom import RENDER_VERSION, RENDERED, lung_masks, random_findings, render
+from .chest import lung_masks
+from .phantom import RENDER_VERSION, RENDERED, random_findings, render
 
 # %% auto #0
 __all__ = ['PHANTOM_VERSION', 'MIDLINE', 'other_kind', 'extract_findings', 'blank_share', 'study_seed', 'png_ok', 'render_key',

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_labeler.ipynb #31c0ed96
 from __future__ import annotations
-import re, sys, time, math
+import re, sys, time, math, warnings
 from pathlib import Path
 import numpy as np
 from .core import LABELS, LABEL_INDEX, POS, NEG, UNC, text_hash, cache_dir, atomic_write
@@ -12,7 +12,7 @@ from .core import LABELS, LABEL_INDEX, POS, NEG, UNC, text_hash, cache_dir, atom
 # %% auto #0
 __all__ = ['LABELER_VERSION', 'MAX_REPORT_CHARS', 'MENTIONS', 'UNMENTIONS', 'OTHER', 'FIXED', 'as_report_text', 'Labeler',
            'split_sentences', 'iter_mentions', 'aggregate_mentions', 'label_report', 'RuleLabeler', 'labels_to_dict',
-           'get_labeler', 'label_csv', 'rrg_label_cli']
+           'get_labeler', 'report_texts', 'label_csv', 'rrg_label_cli']
 
 # %% ../nbs/02_labeler.ipynb #0166a203
 LABELER_VERSION = 2  # the rule labeler's rules: 1 until the held-out audit, 2 with its fixes; part of the label cache key
@@ -472,66 +472,129 @@ def get_labeler(name: str = "rule", **kw) -> Labeler:
         return CheXbertLabeler(**kw)
     raise ValueError(f"unknown labeler '{name}': choose 'rule' or 'chexbert'")
 
-# %% ../nbs/02_labeler.ipynb #aad4bcbf
-import csv, argparse
-from .core import CHEXPERT_ORDER, reorder_labels
+# %% ../nbs/02_labeler.ipynb #5f3c2a91
+def _cut_note(n: int, what: str = "reports") -> str:
+    return f"{n} {what} longer than {MAX_REPORT_CHARS:,} characters are cut to their first {MAX_REPORT_CHARS:,}"
+def report_texts(reports, what: str = "reports") -> list:
+    "`as_report_text` of each report, with one warning that counts the reports cut at `MAX_REPORT_CHARS` characters."
+    n = sum(len(r.decode("utf-8", "replace") if isinstance(r, bytes) else r) > MAX_REPORT_CHARS for r in reports if isinstance(r, (str, bytes)))
+    if n: warnings.warn(_cut_note(n, what), stacklevel=2)
+    return [as_report_text(r) for r in reports]
 
-def _csv_chunks(path, column, chunk):
-    "Yield (header, rows) chunks of a CSV, naming the column or the (physical) line on errors."
-    path = Path(path)
+# %% ../nbs/02_labeler.ipynb #aad4bcbf
+import csv, argparse, os
+from collections import Counter
+from itertools import islice
+from .core import CHEXPERT_ORDER, reorder_labels
+def _raw_lines(raw, block: int = 1 << 16):
+    "Binary lines with their endings: \\n (or \\r\\n), or \\r alone when the first block holds a \\r but no \\n."
+    data = raw.read(block); sep = b"\r" if b"\r" in data and b"\n" not in data else b"\n"; rest = b""
+    while data:
+        *done, rest = (rest + data).split(sep)
+        yield from (l + sep for l in done); data = raw.read(block)
+    if rest: yield rest
+def _quote_line(lines, first: int) -> int:
+    "The line (numbering `lines` of one record from `first`) where the last quoted field opened in them begins."
+    q, at = False, first
+    for k, l in enumerate(lines, first):
+        for m in re.finditer(r'"+', l):  # a run of quotes: in a quoted field, pairs are quotes and an odd one closes it
+            if q: q = len(m[0]) % 2 == 0
+            elif m.start() == 0 or l[m.start() - 1] == ",": q, at = len(m[0]) % 2 == 1, k  # opens at a field start
+    return at
+def _swallowed(lines, fields, width: int):
+    "Index of a line inside a quoted field of this record that reads on its own as a record like it (see the rules), else None."
+    if width < 2 or not fields[0] or re.search(r"\s", fields[0]): return None
+    shape = re.sub(r"\d+", "9", fields[0])
+    for j, l in enumerate(lines[1:], 1):
+        try: f = next(csv.reader([l]), [])
+        except csv.Error: continue
+        if len(f) == width and f[0] and not re.search(r"\s", f[0]) and re.sub(r"\d+", "9", f[0]) == shape: return j
+def _csv_records(path):
+    "Strict CSV reader: yields the header, then (line, fields) for each record; errors name the file and the line."
+    path, got = Path(path), []  # got: the text lines of the record being read
     if not path.exists(): raise FileNotFoundError(f"{path}: no such file")
     def lines(raw):
-        for k, b in enumerate(raw, 1):
-            try: yield b.decode("utf-8-sig" if k == 1 else "utf-8")
+        for k, b in enumerate(_raw_lines(raw), 1):
+            try: got.append(b.decode("utf-8-sig" if k == 1 else "utf-8"))
             except UnicodeDecodeError as e: raise ValueError(f"{path}: line {k} is not UTF-8 text ({e.reason} at byte {e.start})") from None
+            yield got[-1]
     with open(path, "rb") as raw:
-        reader = csv.DictReader(lines(raw))
-        header = reader.fieldnames or []
-        if column not in header: raise ValueError(f"{path}: no column '{column}' (columns: {', '.join(header) or 'none'})")
-        rows = []
+        reader, at, header = csv.reader(lines(raw), strict=True), 1, None
         while True:
-            try: row = next(reader)
+            got.clear()
+            try: fields = next(reader)
             except StopIteration: break
-            except csv.Error as e: raise ValueError(f"{path}: line {reader.line_num}: {e}") from None
-            rows.append(row)
-            if len(rows) == chunk: yield header, rows; rows = []
-        yield header, rows
+            except csv.Error as e:
+                if "new-line" in str(e): raise ValueError(f"{path}: line {at + len(got) - 1}: a lone line break (\\r or \\n) inside an unquoted field (mixed line endings?)") from None
+                why = f"more than {csv.field_size_limit():,} characters in a field" if "field larger" in str(e) else f"the quoted field that begins here does not end cleanly ({e})"
+                raise ValueError(f"{path}: line {_quote_line(got, at)}: {why}: a stray '\"'?") from None
+            if header is None:
+                header = fields; dup = [c for c, m in Counter(header).items() if m > 1]
+                if dup: raise ValueError(f"{path}: column '{dup[0]}' appears {header.count(dup[0])} times in the header")
+                yield header
+            elif fields:
+                if len(got) > 1 and (j := _swallowed(got, fields, len(header))):
+                    raise ValueError(f"{path}: line {_quote_line(got[:j], at)}: the quoted field that begins here runs over line {at + j}, "
+                                     f"which reads as a record of its own: a stray '\"'?")
+                yield at, fields
+            at += len(got)
+    if header is None: yield []
+def _csv_chunks(path, column, chunk):
+    "Yield (header, rows) chunks of a CSV as csv.DictReader rows (None for missing fields, extra ones under None); strict as `_csv_records`."
+    recs, chunk = _csv_records(path), max(int(chunk), 1); header = next(recs)
+    if column not in header: raise ValueError(f"{path}: no column '{column}' (columns: {', '.join(header) or 'none'})")
+    while True:
+        rows = list(islice(recs, chunk))
+        yield header, [{**dict(zip(header, f)), **dict.fromkeys(header[len(f):]), **({None: f[len(header):]} if len(f) > len(header) else {})} for _, f in rows]
+        if len(rows) < chunk: break
 
+# %% ../nbs/02_labeler.ipynb #c2a7f5e8
+_MISSING = {"", "nan", "na", "n/a", "<na>", "none", "null"}  # a report cell that holds no report (pandas' usual NaN markers)
 def label_csv(inp, out, column: str = "report", labeler="rule", order: str = "chexbert", chunk: int = 5000,
-              keep=None, progress: bool = True, **labeler_kw) -> dict:
-    "Label column `column` of CSV `inp` into CSV `out` (label columns in CheXbert or CheXpert order); returns a summary."
+              keep=None, progress: bool = True, warn: bool = True, **labeler_kw) -> dict:
+    "Label column `column` of CSV `inp` into CSV `out`, a row per record; returns a summary (reports, missing ones: blank labels, cut ones)."
     from tqdm.auto import tqdm
-    lab = get_labeler(labeler, **labeler_kw)
+    inp, out = Path(inp), Path(out)
     cols = {"chexbert": list(LABELS), "chexpert": list(CHEXPERT_ORDER)}.get(order)
     if cols is None: raise ValueError(f"order must be 'chexbert' or 'chexpert', not '{order}'")
-    n, t0 = 0, time.perf_counter()
-    bar = tqdm(desc=f"labelling {Path(inp).name}", unit=" reports", disable=not progress)
-    with atomic_write(out, newline="") as f:
-        w = None
-        for header, rows in _csv_chunks(inp, column, chunk):
-            kept = list(keep) if keep is not None else [c for c in header if c != column]
-            if w is None: w = csv.writer(f); w.writerow(kept + cols)
-            y = lab.label([r[column] for r in rows])
+    if chunk < 1: raise ValueError(f"chunk must be >= 1, not {chunk}")
+    if out.is_dir(): raise ValueError(f"{out}: is a directory, not a file to write the labels to")
+    if out.exists() and inp.exists() and os.path.samefile(inp, out): raise ValueError(f"{out}: is the input file; write the labels to another file")
+    recs = _csv_records(inp); header = next(recs)
+    if column not in header: raise ValueError(f"{inp}: no column '{column}' (columns: {', '.join(header) or 'none'})")
+    lab, c, width = get_labeler(labeler, **labeler_kw), header.index(column), len(header)
+    kept = list(keep) if keep is not None else [h for h in header if h != column]
+    ki = [header.index(h) if h in header else width for h in kept]  # a kept column the input lacks is written empty
+    n = missing = cut = 0; t0 = time.perf_counter()
+    with atomic_write(out, newline="") as f, tqdm(desc=f"labelling {inp.name}", unit=" reports", disable=not progress) as bar:
+        w = csv.writer(f); w.writerow(kept + cols)
+        while rows := list(islice(recs, chunk)):
+            for at, r in rows:
+                if len(r) > width: raise ValueError(f"{inp}: line {at}: {len(r)} fields but the header has {width} (an unquoted ',' in a report?)")
+            texts = [r[c] if c < len(r) else "" for _, r in rows]
+            blank = np.array([t.strip().lower() in _MISSING for t in texts], dtype=bool)
+            y = lab.label(["" if b else t for t, b in zip(texts, blank)]); y[blank] = np.nan
             if order == "chexpert": y = reorder_labels(y, LABELS, CHEXPERT_ORDER)
-            for r, v in zip(rows, y):
-                w.writerow([r.get(c, "") for c in kept] + ["" if np.isnan(x) else int(x) for x in v])
-            n += len(rows); bar.update(len(rows))
-    bar.close()
-    return {"reports": n, "seconds": round(time.perf_counter() - t0, 3), "labeler": lab.name, "labeler_version": lab.version, "order": order, "out": str(out)}
-
+            for (_, r), v in zip(rows, y):
+                w.writerow([r[i] if i < len(r) else "" for i in ki] + ["" if np.isnan(x) else int(x) for x in v])
+            n, missing, cut = n + len(rows), missing + int(blank.sum()), cut + sum(len(t) > MAX_REPORT_CHARS for t in texts); bar.update(len(rows))
+    if warn and cut: warnings.warn(_cut_note(cut), stacklevel=2)
+    return {"reports": n, "missing": missing, "cut": cut, "seconds": round(time.perf_counter() - t0, 3), "labeler": lab.name,
+            "labeler_version": lab.version, "order": order, "out": str(out)}
 def rrg_label_cli(argv=None):
     "Command line: rrg-label IN.csv --column report -o OUT.csv [--order chexpert] [--labeler chexbert --weights ...]."
     ap = argparse.ArgumentParser(prog="rrg-label", description="Label radiology reports with the 14 CheXpert observations.")
     ap.add_argument("inp", help="input CSV"); ap.add_argument("-o", "--out", required=True, help="output CSV")
     ap.add_argument("--column", default="report", help="column holding the report text (default: report)")
-    ap.add_argument("--order", choices=["chexbert", "chexpert"], default="chexbert", help="label column order")
-    ap.add_argument("--labeler", choices=["rule", "chexbert"], default="rule")
+    ap.add_argument("--order", choices=["chexbert", "chexpert"], default="chexbert", help="label column order"); ap.add_argument("--labeler", choices=["rule", "chexbert"], default="rule")
     ap.add_argument("--weights", help="chexbert.pth (with --labeler chexbert)")
     ap.add_argument("--tokenizer", help="folder with the bert-base-uncased vocab.txt (with --labeler chexbert)")
-    ap.add_argument("--chunk", type=int, default=5000, help="reports per chunk (memory stays constant)")
-    ap.add_argument("--quiet", action="store_true", help="no progress bar")
+    ap.add_argument("--chunk", type=int, default=5000, help="reports per chunk (memory stays constant)"); ap.add_argument("--quiet", action="store_true", help="no progress bar")
     a = ap.parse_args(argv)
     kw = {"path": a.weights, "tokenizer": a.tokenizer} if a.labeler == "chexbert" else {}
-    try: s = label_csv(a.inp, a.out, a.column, a.labeler, a.order, a.chunk, progress=not a.quiet, **kw)
-    except (ValueError, FileNotFoundError) as e: print(f"rrg-label: error: {e}", file=sys.stderr); raise SystemExit(2)
-    print(f"rrg-label: {s['reports']} reports labelled in {s['seconds']} s -> {s['out']}", file=sys.stderr)
+    try: s = label_csv(a.inp, a.out, a.column, a.labeler, a.order, a.chunk, progress=not a.quiet, warn=False, **kw)
+    except (ValueError, OSError, csv.Error) as e:  # bad input, a file that cannot be read or written: a message, never a traceback
+        msg = f"{e.filename}: {e.strerror}" if isinstance(e, OSError) and e.filename and e.strerror else e
+        print(f"rrg-label: error: {msg}", file=sys.stderr); raise SystemExit(2)
+    if s["cut"]: print(f"rrg-label: warning: {_cut_note(s['cut'])}", file=sys.stderr)
+    print(f"rrg-label: {s['reports']} reports labelled ({s['missing']} empty or missing: blank labels) in {s['seconds']} s -> {s['out']}", file=sys.stderr)

@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 import numpy as np
 from .core import LABELS, LABEL_INDEX, FIVE, MissingResourceError, resolve_local, save_json, atomic_write, hub_offline
-from .labeler import get_labeler, as_report_text, _csv_chunks
+from .labeler import get_labeler, as_report_text, report_texts, _csv_chunks
 
 # %% auto #0
 __all__ = ['RADCLIQ_V1', 'DEFAULT_METRICS', 'ALL_METRICS', 'JUDGE_METRICS', 'MetricUnavailable', 'check_pairs', 'binarize_labels',
@@ -24,7 +24,7 @@ __all__ = ['RADCLIQ_V1', 'DEFAULT_METRICS', 'ALL_METRICS', 'JUDGE_METRICS', 'Met
 class MetricUnavailable(RuntimeError):
     "A metric that cannot be computed here (model weights, package or Java missing); the message says why."
 def check_pairs(preds, refs, ids=None):
-    "Validate prediction/reference lists (same length, unique ids); returns cleaned texts (None -> '')."
+    "Validate prediction/reference lists (same length, unique ids); returns cleaned texts (None -> ''), warning of any cut."
     if isinstance(preds, str) or isinstance(refs, str): raise TypeError("preds and refs must be lists of reports, not a string")
     preds, refs = list(preds), list(refs)
     if len(preds) != len(refs): raise ValueError(f"{len(preds)} predictions but {len(refs)} references")
@@ -35,7 +35,7 @@ def check_pairs(preds, refs, ids=None):
         from collections import Counter
         dup = sorted(i for i, c in Counter(ids).items() if c > 1)
         if dup: raise ValueError(f"duplicate ids: {dup[:5]}")
-    return [as_report_text(p) for p in preds], [as_report_text(r) for r in refs]
+    return report_texts(preds, "predictions"), report_texts(refs, "references")
 
 # %% ../nbs/03_metrics.ipynb #cd236885
 def binarize_labels(labels, convention: str = "r2gen") -> np.ndarray:
