@@ -12,16 +12,17 @@ import numpy as np
 import cv2
 
 # %% auto #0
-__all__ = ['REF', 'KINDS', 'SEVERITY', 'TYPICAL_BOX', 'TIERS', 'TIER_SEVERITY', 'MIN_SIDE', 'WORK', 'TOOLS', 'NATIVE_TOOLS',
-           'DEFAULT_TOOLS', 'field_box', 'degrade', 'degrade_tier', 'UnreadableImage', 'to_gray8', 'read_image',
-           'Measurement', 'work_image', 'noise', 'sharpness', 'exposure', 'contrast', 'blockiness', 'stripes',
-           'field_of_view', 'rotation', 'foreign_objects', 'piqe', 'measure']
+__all__ = ['REF', 'KINDS', 'POSITIONING_KINDS', 'SEVERITY', 'TYPICAL_BOX', 'TIERS', 'TIER_SEVERITY', 'MIN_SIDE', 'WORK', 'TOOLS',
+           'NATIVE_TOOLS', 'DEFAULT_TOOLS', 'field_box', 'degrade', 'degrade_tier', 'UnreadableImage', 'to_gray8',
+           'read_image', 'Measurement', 'work_image', 'noise', 'sharpness', 'exposure', 'contrast', 'blockiness',
+           'stripes', 'field_of_view', 'rotation', 'foreign_objects', 'piqe', 'positioning', 'measure']
 
 # %% ../nbs/06_quality.ipynb #4e0a854a
 REF = 224  # severities are defined on a 224 px image; lengths and photon counts scale with the image size
 
 KINDS = ("noise", "underexposure", "overexposure", "low_contrast", "motion_blur", "defocus_blur", "downsample", "jpeg",
          "grid_lines", "collimation", "rotation", "foreign_object")
+POSITIONING_KINDS = ("axial_rotation", "low_inspiration")  # patient positioning: made by `degrade`, not drawn by `degrade_tier` by default
 
 SEVERITY = {  # kind -> parameter -> its value at severities 1..5 (see the table above)
     "noise": {"photons": (3000, 1200, 500, 200, 80), "electronic": (0.5, 1.0, 1.5, 2.0, 3.0)},
@@ -36,6 +37,8 @@ SEVERITY = {  # kind -> parameter -> its value at severities 1..5 (see the table
     "collimation": {"cut": (0.06, 0.12, 0.2, 0.3, 0.42)},
     "rotation": {"tilt": (3, 6, 9, 13, 18), "axial": (0.02, 0.035, 0.05, 0.07, 0.09)},
     "foreign_object": {"objects": (1, 2, 3, 5, 8)},
+    "axial_rotation": {"shift": (0.03, 0.06, 0.09, 0.12, 0.16)},  # of the lung fields' width; about 10 degrees is moderate
+    "low_inspiration": {"loss": (0.07, 0.13, 0.2, 0.27, 0.35)},  # of the lung height; a posterior rib is about a tenth of it
 }
 
 def _scale(img) -> float: return min(img.shape[:2]) / REF
@@ -204,8 +207,31 @@ def _foreign_object(img, s, rng):
     a = A.astype(np.float32) * np.float32(1 / 255)
     return _u8(img + a * (250.0 - img.astype(np.float32)))
 
+# %% ../nbs/06_quality.ipynb #b7e2c1a5
+def _axial_rotation(img, s, rng):
+    c, (h, w) = SEVERITY["axial_rotation"]["shift"][s - 1], img.shape
+    x0, _, x1, _ = field_box(img)
+    xm, half = (x0 + x1) / 2 * w, 0.6 * (x1 - x0) * w  # the displacement fades to 0 just outside the lung fields
+    a = c * (x1 - x0) * w * (1 if rng.random() < 0.5 else -1)
+    x = np.arange(w, dtype=np.float32)
+    src = (x - a * np.cos(0.5 * np.pi * np.clip((x - xm) / half, -1, 1)) ** 2).astype(np.float32)
+    yy, _ = _grid(h, w)
+    return cv2.remap(img, np.ascontiguousarray(np.broadcast_to(src, (h, w))), yy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+
+def _low_inspiration(img, s, rng):
+    c, (h, w) = SEVERITY["low_inspiration"]["loss"][s - 1], img.shape
+    _, y0, _, y1 = field_box(img)
+    top, base = y0 * h, y1 * h
+    d = c * (base - top); dome = base - d  # the diaphragm moves from `base` up to `dome`
+    y = np.arange(h, dtype=np.float32)
+    up = 0.5 - 0.5 * np.cos(np.pi * np.clip((y - top) / max(dome - top, 1), 0, 1))  # 0 at the apices, 1 at the new dome
+    down = 0.5 + 0.5 * np.cos(np.pi * np.clip((y - dome) / max(h - 1 - dome, 1), 0, 1))  # back to 0 at the bottom edge
+    src = (y + d * np.where(y <= dome, up, down)).astype(np.float32)
+    _, xx = _grid(h, w)
+    return cv2.remap(img, xx, np.ascontiguousarray(np.broadcast_to(src[:, None], (h, w))), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+
 # %% ../nbs/06_quality.ipynb #c327f4ee
-_DEGRADE = {k: globals()["_" + k] for k in KINDS}
+_DEGRADE = {k: globals()["_" + k] for k in KINDS + POSITIONING_KINDS}
 TIERS = ("clean", "mild", "moderate", "severe")
 TIER_SEVERITY = {"clean": 0, "mild": 2, "moderate": 3, "severe": 5}
 
@@ -216,13 +242,13 @@ def _check_image(image) -> None:
     if min(image.shape) < 8: raise ValueError(f"image too small to degrade: {image.shape}")
 
 def degrade(image: np.ndarray, kind: str, severity: int, seed: int = 0) -> np.ndarray:
-    "A degraded copy of a 2-D uint8 image (same shape): `kind` from `KINDS` at `severity` 1..5 (0: unchanged), seeded."
+    "A degraded copy of a 2-D uint8 image (same shape): `kind` from `KINDS` or `POSITIONING_KINDS` at `severity` 1..5 (0: unchanged), seeded."
     _check_image(image)
-    if kind not in _DEGRADE: raise ValueError(f"unknown degradation kind {kind!r}: choose from {', '.join(KINDS)}")
+    if kind not in _DEGRADE: raise ValueError(f"unknown degradation kind {kind!r}: choose from {', '.join(_DEGRADE)}")
     if isinstance(severity, bool) or not isinstance(severity, (int, np.integer)) or not 0 <= severity <= 5:
         raise ValueError(f"severity must be an integer 0..5 (0 = unchanged), got {severity!r}")
     if severity == 0: return image.copy()
-    rng = np.random.default_rng([int(seed) % 2 ** 63, KINDS.index(kind), int(severity)])
+    rng = np.random.default_rng([int(seed) % 2 ** 63, list(_DEGRADE).index(kind), int(severity)])
     return _DEGRADE[kind](np.ascontiguousarray(image), int(severity), rng)
 
 def degrade_tier(image: np.ndarray, tier: str, seed: int = 0, kinds=KINDS) -> tuple:
@@ -462,8 +488,30 @@ def piqe(g: np.ndarray) -> dict:
     x = torch.from_numpy(g.astype(np.float32) / 255)[None, None].expand(1, 3, *g.shape)
     with torch.no_grad(): return {"piqe": Measurement(float(_PIQE[0](x)), "0-100")}
 
+# %% ../nbs/06_quality.ipynb #b7e2c1a7
+def positioning(g: np.ndarray, n: int = 128) -> dict:
+    "Lung fields' height over width (inspiration) and the spine's offset from the middle of their outer borders (rotation)."
+    s = cv2.GaussianBlur(cv2.resize(g, (n, n), interpolation=cv2.INTER_AREA), (0, 0), 1.0)
+    m = _lung_regions(s)
+    out = {"lung_aspect": Measurement(float("nan"), "height / width"), "spine_offset": Measurement(float("nan"), "% of lung span")}
+    k, _, _, cen = cv2.connectedComponentsWithStats(m.astype(np.uint8), connectivity=4)
+    if k != 3 or min(cen[1:, 0]) > n / 2 or max(cen[1:, 0]) < n / 2: return out  # one lung field on each side, or nothing
+    ys, xs = np.nonzero(m)
+    top, bot, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    out["lung_aspect"] = Measurement(float((bot - top) / (x1 - x0)), "height / width")
+    w, fy, fx = g.shape[1], g.shape[0] / n, g.shape[1] / n
+    band = cv2.blur(g[int(top * fy):max(int((top + 0.6 * (bot - top)) * fy), int(top * fy) + 1)].astype(np.float32), (3, 1))
+    d = max(2, round(0.03 * w) + 1); p = np.pad(band, ((0, 0), (d, d)), mode="edge")
+    ridge = np.median(np.minimum(band - p[:, :-2 * d], band - p[:, 2 * d:]), axis=0)  # > 0: brighter than both sides
+    c0, c1 = int((x0 + 0.3 * (x1 - x0)) * fx), int(math.ceil((x0 + 0.7 * (x1 - x0)) * fx))
+    spine = (c0 + float(np.argmax(ridge[c0:c1])) + 0.5) / fx
+    out["spine_offset"] = Measurement(100 * float(spine - (x0 + x1) / 2) / float(x1 - x0), "% of lung span")
+    return out
+
+# %% ../nbs/06_quality.ipynb #b7e2c1a9
 TOOLS = {"noise": noise, "sharpness": sharpness, "exposure": exposure, "contrast": contrast, "blockiness": blockiness,
-         "stripes": stripes, "field_of_view": field_of_view, "rotation": rotation, "foreign_objects": foreign_objects, "piqe": piqe}
+         "stripes": stripes, "field_of_view": field_of_view, "rotation": rotation, "positioning": positioning,
+         "foreign_objects": foreign_objects, "piqe": piqe}
 NATIVE_TOOLS = ("noise", "blockiness")  # tools that read the input itself (its central 512 px at most), not the working image
 DEFAULT_TOOLS = tuple(t for t in TOOLS if t != "piqe")
 
