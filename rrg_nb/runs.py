@@ -142,6 +142,7 @@ class GRPOOptions(RunOptions):
     oversample: int = opt(1, "GRPO prompts: each training study with a positive finding appears N times (1 keeps the data set as it is)")
     init_checkpoint: str = opt("", "starting policy folder; empty runs SFT first or reuses a cached SFT run; scratch starts from the untrained model")
     ref_checkpoint: str = opt("", "reference policy for the KL term; empty means the starting policy")
+    control_sft: bool = opt(True, "train and score the continued-SFT control (the start trained on with the SFT loss for as many updates as GRPO)")
     model: str = opt("small", "for the SFT stage: a preset or a local path or HF name")
     dataset: str = opt("iu_phantom", "iu_phantom, r2gen or mimic_cxr")
     data_root: str = opt("", "R2Gen annotation.json or the mimic-cxr-jpg folder")
