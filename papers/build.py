@@ -13,6 +13,9 @@ reads the recorded files and writes papers/<paper>/table.md, table.csv and figur
 tables with --table-only, and a later session adds seeds or rows without rerunning the others. Runs with --set
 overrides are not the paper's configs: they are neither recorded nor put in papers/; their table goes to the runs folder.
 
+Each table.md ends with caveats written from papers/standins.py (versions, CE convention, cells, every stand-in the
+recorded configs imply); tests/test_standins.py checks them against the record.
+
 A config with `init_from: <row>` starts from that row's final checkpoint of the same seed (UniRG's Step 2 from Step 1):
 the row it names runs first, and again from scratch when its checkpoint is gone (a fresh clone keeps only metrics).
 """
