@@ -18,8 +18,8 @@ from .phantom import RENDER_VERSION, RENDERED, random_findings, render
 
 # %% auto #0
 __all__ = ['PHANTOM_VERSION', 'MIDLINE', 'other_kind', 'extract_findings', 'blank_share', 'study_seed', 'png_ok', 'render_key',
-           'phantom_root', 'build_iu_phantom', 'load_iu_phantom', 'render_view', 'show_gallery', 'drawn', 'pixels',
-           'linear_probe', 'tiny_cnn', 'random_renders', 'learnability']
+           'phantom_root', 'build_iu_phantom', 'load_iu_phantom', 'render_view', 'study_views', 'show_gallery', 'drawn',
+           'pixels', 'linear_probe', 'tiny_cnn', 'random_renders', 'learnability']
 
 # %% ../nbs/05a_iu_phantom.ipynb #0d23d873
 def _rx(words): return re.compile(rf"\b(?:{words})\b")
@@ -280,16 +280,42 @@ def load_iu_phantom(root=None, size: int = 224, seed: int = 0, build: bool = Tru
     return StudyList(out, {"studies": len(out), "loaded_from": str(root), "splits": dict(Counter(s.split for s in out))})
 
 # %% ../nbs/05a_iu_phantom.ipynb #57463644
+def _view_job(study, k: int) -> tuple:
+    "(cached PNG path, findings, seed, size) of view k >= 1 of an IU-Phantom study: its findings on another seed's anatomy."
+    meta = study.meta or {}
+    if "render" not in meta or "render_seed" not in meta or not study.image_paths:
+        raise ValueError(f"study {study.study_id} is not an IU-Phantom study (meta has no 'render'/'render_seed', or no image)")
+    src = Path(study.image_paths[0])
+    with open(src, "rb") as f: head = f.read(24)
+    S = struct.unpack(">II", head[16:24])[0] if head[12:16] == b"IHDR" else 224
+    seed = (int(meta["render_seed"]) + 1_000_003 * int(k)) % 2 ** 62
+    key = render_key(meta["render"], seed, S)
+    return src.parent.parent / "views" / f"{study.study_id}_v{int(k)}_{key[:12]}.png", meta["render"], seed, S
+
 def render_view(study, k: int = 0, size: int = None):
-    "View `k` of an IU-Phantom study as an RGB PIL image: k = 0 its dataset image, k >= 1 its findings on another seed's anatomy."
-    from PIL import Image
+    "View `k` of an IU-Phantom study as an RGB PIL image: k = 0 its dataset image, k >= 1 its findings on another seed's anatomy (the cached PNG when `study_views` drew it)."
     if k < 0 or int(k) != k: raise ValueError(f"render_view: k must be an int >= 0, not {k!r}")
     if k == 0: return load_image(study.image_paths[0], size)
-    meta = study.meta or {}
-    if "render" not in meta or "render_seed" not in meta:
-        raise ValueError(f"render_view: study {study.study_id} is not an IU-Phantom study (meta has no 'render'/'render_seed')")
-    S = Image.open(study.image_paths[0]).size[0] if study.image_paths else 224
-    return load_image(render(meta["render"], S, seed=(int(meta["render_seed"]) + 1_000_003 * int(k)) % 2 ** 62), size)
+    try: path, findings, seed, S = _view_job(study, k)
+    except ValueError as e: raise ValueError(f"render_view: {e}") from None
+    return load_image(str(path) if png_ok(path, S) else render(findings, S, seed=seed), size)
+
+def study_views(studies, k: int = 1, workers=None) -> StudyList:
+    "The studies (view 0), then view j = 1..k-1 of each as a Study copy whose image is its cached PNG (views/ beside images/)."
+    if isinstance(k, bool) or int(k) != k or k < 1: raise ValueError(f"study_views: k must be an int >= 1, not {k!r}")
+    studies = list(studies); t0 = time.perf_counter()
+    jobs = [(j, s, _view_job(s, j)) for j in range(1, int(k)) for s in studies]
+    todo = [(str(p), f, sd, S) for _, _, (p, f, sd, S) in jobs if not png_ok(p, S)]
+    for p in {Path(t[0]).parent for t in todo}: p.mkdir(parents=True, exist_ok=True)
+    workers = min(2, os.cpu_count() or 1) if workers is None else int(workers)
+    if workers > 1 and len(todo) >= 200:  # spawned workers, as in build_iu_phantom
+        with mp.get_context("spawn").Pool(workers, initializer=cv2.setNumThreads, initargs=(1,)) as pool:
+            for _ in pool.imap_unordered(_render_png, todo, chunksize=64): pass
+    else:
+        for job in todo: _render_png(job)
+    views = [Study(**{**s.to_dict(), "image_paths": [str(p)], "meta": {**(s.meta or {}), "view": j}}) for j, s, (p, *_) in jobs]
+    return StudyList(studies + views, {"studies": len(studies), "views": int(k), "rendered": len(todo), "reused": len(jobs) - len(todo),
+                                       "seconds": round(time.perf_counter() - t0, 2)})
 
 # %% ../nbs/05a_iu_phantom.ipynb #e3ace39f
 def _short(obs, d) -> str:

@@ -13,18 +13,18 @@ import yaml
 from .core import MissingResourceError, cache_dir, save_json, text_hash
 from .data import StudyList, read_r2gen_annotation, mimic_cxr_studies
 from .labeler import get_labeler
-from .iu_phantom import build_iu_phantom, PHANTOM_VERSION
+from .iu_phantom import build_iu_phantom, study_views, PHANTOM_VERSION
 from .metrics import evaluate
 from .prompts import TEMPLATES, target_text
 from .generate import predict_studies, run_settings
 from .eval import split_studies, reference_texts, _fmt
 
 # %% auto #0
-__all__ = ['DATASETS', 'SFT_STAGE', 'SFT_SHARED', 'SFT_VERSION', 'load_studies', 'run_splits', 'opt', 'RunOptions',
-           'parameters_cell', 'options_from', 'SFTOptions', 'GRPOOptions', 'DualLoopOptions', 'EvalOptions',
-           'AQAAOptions', 'LabelOptions', 'sft_stage', 'cached_sft', 'template_report', 'ci_table', 'test_records',
-           'peak_rss_gb', 'save_timing', 'data_versions', 'collect_runs', 'collect_controls', 'summarise_runs',
-           'lodo_rows', 'load_grid', 'run_grid', 'grid_markdown']
+__all__ = ['DATASETS', 'SFT_STAGE', 'SFT_SHARED', 'SFT_VERSION', 'load_studies', 'run_splits', 'evaluation_studies',
+           'view_studies', 'opt', 'RunOptions', 'parameters_cell', 'options_from', 'SFTOptions', 'GRPOOptions',
+           'DualLoopOptions', 'EvalOptions', 'AQAAOptions', 'LabelOptions', 'sft_stage', 'cached_sft',
+           'template_report', 'ci_table', 'test_records', 'peak_rss_gb', 'save_timing', 'data_versions', 'collect_runs',
+           'collect_controls', 'summarise_runs', 'lodo_rows', 'load_grid', 'run_grid', 'grid_markdown']
 
 # %% ../nbs/10_runs.ipynb #cd45951e
 DATASETS = ("iu_phantom", "r2gen", "mimic_cxr")
@@ -50,6 +50,22 @@ def run_splits(studies, n_train: int = 0, n_test: int = 0, n_val: int = 0) -> tu
         out = [s for s in studies if s.split == split and s.report and s.image_paths]
         return out[:n] if n else out
     return part("train", n_train), part("val", n_val), part("test", n_test)
+
+# %% ../nbs/10_runs.ipynb #evsplit2
+def evaluation_studies(studies, eval_split: str = "test", n: int = 0) -> list:
+    "The studies a run's final evaluation reads: the test split, or the validation split while choosing settings (the first n when n > 0)."
+    if eval_split not in ("test", "val"): raise ValueError(f"eval_split must be 'test' or 'val', not {eval_split!r}")
+    _, val, test = run_splits(studies, n_test=n, n_val=n)
+    return test if eval_split == "test" else val
+
+def view_studies(studies, k: int = 1, dataset: str = "iu_phantom", log=print) -> list:
+    "The training studies, then k - 1 new renders of each on iu_phantom (`study_views`); the studies as they are for other data sets."
+    if k == 1: return list(studies)
+    if dataset != "iu_phantom":
+        log(f"train_views={k} ignored: {dataset} has one fixed image per study"); return list(studies)
+    views = study_views(studies, k)
+    log(f"{k} renders of each of {len(studies)} training studies ({views.summary['rendered']} drawn now, {views.summary['seconds']} s)")
+    return views
 
 # %% ../nbs/10_runs.ipynb #819afcdd
 def opt(default, help: str):
@@ -101,11 +117,13 @@ class SFTOptions(RunOptions):
     max_new_tokens: int = opt(200, "generation length for evaluation (the think checklist takes about 60 tokens)")
     n_train: int = opt(0, "use only the first N training studies, 0 for all")
     n_test: int = opt(0, "evaluate on the first N test studies, 0 for all")
+    eval_split: str = opt("test", "split the final evaluation reads: test, or val while choosing settings (then the test split is never read)")
     n_boot: int = opt(1000, "bootstrap resamples for the confidence intervals")
     lora: bool = opt(False, "train LoRA adapters with the MRG-R1 preset instead of all weights")
     freeze_vision: bool = opt(True, "keep the vision tower frozen during SFT (after its pretraining)")
     vision_epochs: int = opt(8, "stage 0: pretrain the vision tower on the train labels for N epochs; 0 for pretrained models")
     vision_views: int = opt(4, "stage 0 on iu_phantom: cycle epochs through N renders of each train study (its image, then new anatomy)")
+    train_views: int = opt(1, "iu_phantom: the SFT rows hold N renders of each train study (its image, then new anatomy); 1 its image only")
     oversample_abnormal: int = opt(1, "repeat studies with a positive finding N times in the SFT data")
     calibrate: bool = opt(True, "think templates: per-finding checklist biases chosen on validation; False for plain greedy")
     n_calibrate: int = opt(200, "validation studies for the checklist calibration")
@@ -140,6 +158,7 @@ class GRPOOptions(RunOptions):
     max_completion_length: int = opt(64, "tokens sampled per completion (its report part, see think_tokens)")
     temperature: float = opt(1.0, "sampling temperature of the rollouts")
     oversample: int = opt(1, "GRPO prompts: each training study with a positive finding appears N times (1 keeps the data set as it is)")
+    train_views: int = opt(1, "iu_phantom: GRPO prompts from N renders of each train study (its image, then new anatomy); 1 its image only")
     init_checkpoint: str = opt("", "starting policy folder; empty runs SFT first or reuses a cached SFT run; scratch starts from the untrained model")
     ref_checkpoint: str = opt("", "reference policy for the KL term; empty means the starting policy")
     control_sft: bool = opt(True, "train and score the continued-SFT control (the start trained on with the SFT loss for as many updates as GRPO)")
@@ -157,11 +176,13 @@ class GRPOOptions(RunOptions):
     sft_batch_size: int = opt(16, "SFT stage: batch size")
     sft_vision_epochs: int = opt(8, "SFT stage: vision pretraining epochs, 0 for pretrained models")
     sft_vision_views: int = opt(4, "SFT stage on iu_phantom: renders of each train study cycled through the vision pretraining")
+    sft_train_views: int = opt(1, "SFT stage on iu_phantom: renders of each train study in the SFT rows")
     sft_oversample_abnormal: int = opt(4, "SFT stage: repeat studies with a positive finding N times")
     sft_freeze_vision: bool = opt(True, "SFT stage: keep the pretrained vision tower frozen")
     sft_seed: int = opt(-1, "SFT stage: seed; -1 uses `seed` (a fixed value shares one SFT policy across the RL seeds)")
     n_train: int = opt(0, "use only the first N training studies, 0 for all")
     n_test: int = opt(0, "evaluate on the first N test studies, 0 for all")
+    eval_split: str = opt("test", "split the final evaluation reads: test, or val while choosing settings (the SFT stage too; then the test split is never read)")
     n_val: int = opt(64, "validation studies for CE over steps, 0 for all")
     probe_every: int = opt(20, "measure CE on the validation studies every k steps")
     max_new_tokens: int = opt(80, "generation length for evaluation (the report part, see think_tokens)")
@@ -278,8 +299,8 @@ class LabelOptions(RunOptions):
     output_dir: str = opt("runs/label", "where labels.csv, metrics.json and the figures are written")
 
 # %% ../nbs/10_runs.ipynb #4aeae2e0
-SFT_STAGE = dict(steps=400, lr=1e-3, batch_size=16, vision_epochs=8, vision_views=4, oversample_abnormal=4, freeze_vision=True)
-SFT_SHARED = ("model", "dataset", "data_root", "image_root", "template", "image_size", "n_train", "n_test", "n_boot", "seed")
+SFT_STAGE = dict(steps=400, lr=1e-3, batch_size=16, vision_epochs=8, vision_views=4, train_views=1, oversample_abnormal=4, freeze_vision=True)
+SFT_SHARED = ("model", "dataset", "data_root", "image_root", "template", "image_size", "n_train", "n_test", "eval_split", "n_boot", "seed")
 
 def sft_stage(run, **overrides) -> SFTOptions:
     "The SFTOptions of a run's SFT start: SFT_STAGE, the fields shared with the run, its sft_* options, then `overrides`."

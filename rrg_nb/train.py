@@ -8,7 +8,7 @@ import contextlib, functools, json, os, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
-from .core import seed_everything, save_json, native_bf16
+from .core import LABELS, seed_everything, save_json, native_bf16
 from .data import load_image
 from .prompts import report_part, completions_with_tags
 from .rewards import reward_functions
@@ -30,7 +30,7 @@ def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3
                     schedule: str = "onecycle",  # learning rate: "onecycle" (10% warm-up to lr, then cosine down) or "constant"
                     bf16: bool = None,  # autocast the tower to bf16; None: where it is native (rrg_nb.core.native_bf16)
                     progress: bool = True) -> list:
-    "Multi-label pretraining of `model`'s vision tower on the studies' labels; returns per-epoch {epoch, loss, val_auroc}."
+    "Multi-label pretraining of `model`'s vision tower on the studies' labels; returns per-epoch {epoch, loss, val_auroc} (the last also per observation)."
     from tqdm import tqdm  # plain text bars: papermill --log-output shows them in the terminal
     vis = model.model.visual if hasattr(model, "model") and hasattr(model.model, "visual") else model.visual
     studies = [s for s in studies if s.image_paths and s.labels is not None]
@@ -85,8 +85,10 @@ def pretrain_vision(model, processor, studies, epochs: int = 8, lr: float = 1e-3
             from sklearn.metrics import roc_auc_score
             vis.eval()
             with torch.no_grad(): P = torch.cat([fwd(PVv[i:i + 128], Gv[i:i + 128]) for i in range(0, len(val_studies), 128)]).numpy()
-            au = [roc_auc_score(Yv[:, k], P[:, k]) for k in range(Yv.shape[1]) if 0 < Yv[:, k].sum() < len(Yv)]
-            h["val_auroc"] = float(np.mean(au)) if au else float("nan")
+            au = {LABELS[k] if Yv.shape[1] == len(LABELS) else str(k): float(roc_auc_score(Yv[:, k], P[:, k]))
+                  for k in range(Yv.shape[1]) if 0 < Yv[:, k].sum() < len(Yv)}
+            h["val_auroc"] = float(np.mean(list(au.values()))) if au else float("nan")
+            if ep == epochs - 1: h["val_auroc_per_observation"] = au  # the last epoch's, per observation with both classes
         hist.append(h)
     vis.train(was)
     return hist

@@ -66,9 +66,13 @@ def test_run_sft_smoke(tmp_path):
     assert _finite(c)
     for f in ("loss.png", "samples.csv", "timing.json", "checkpoint-final/config.json", "run_sft.ipynb"): assert (out / f).exists(), f
     out2 = _papermill("run_sft.ipynb", tmp_path / "sft2", model=str(out / "checkpoint-final"), steps=2, batch_size=4, n_train=8,
-                      n_test=4, n_boot=10, max_new_tokens=4, vision_epochs=0, template="plain")
+                      n_test=4, n_boot=10, max_new_tokens=4, vision_epochs=0, template="plain", train_views=2, eval_split="val")
     m2 = json.loads((out2 / "metrics.json").read_text())
     assert m2["config"]["model"].endswith("checkpoint-final")
+    from rrg_nb.runs import load_studies, run_splits  # choosing settings: the evaluation read the first validation studies, not test
+    val_ids = [s.study_id for s in run_splits(load_studies())[1][:4]]
+    import pandas as pd; assert pd.read_csv(out2 / "samples.csv").study_id.tolist() == val_ids and m2["config"]["eval_split"] == "val"
+    assert "2 renders of each of 8 training studies" in (out2 / "run_sft.ipynb").read_text()
     assert m2["checklist_calibration"] == {"biases": None}  # the plain template has no checklist to calibrate
 
 def test_run_grpo_smoke(tmp_path):
@@ -114,12 +118,14 @@ def test_run_grpo_smoke(tmp_path):
     assert {"step", "group", "study_id", "completion", "advantage", "reward/mccs_m0", "reward/format"} <= set(g.columns)
     assert (g.groupby("group").study_id.nunique() == 1).all()
     cached = list((tmp_path / "cache").iterdir()); assert len(cached) == 1 and (cached[0] / "run_sft.ipynb").exists()
-    out2 = _papermill("run_grpo.ipynb", tmp_path / "g2", reward="0.5*ce_f1+0.5*nlg", oversample=3, control_sft=False, **common)  # abnormal prompts x3
+    out2 = _papermill("run_grpo.ipynb", tmp_path / "g2", reward="0.5*ce_f1+0.5*nlg", oversample=3, control_sft=False, train_views=2,
+                      **common)  # abnormal prompts x3, from 2 renders of each training study
     m2 = json.loads((out2 / "metrics.json").read_text())
     assert "continued_sft" not in m2["test"] and "continued_sft_ce_r2gen_micro_f1" not in m2["controls"] and "template_ce_r2gen_micro_f1" in m2["controls"]
     assert len(list((tmp_path / "cache").iterdir())) == 1 and m2["config"]["init_checkpoint"] == m["config"]["init_checkpoint"]
     assert m2["config"]["reward_parts"] == {"ce_f1": 0.5, "nlg": 0.5} and m2["config"]["oversample"] == 3
     assert "GRPO prompts: " in (out2 / "run_grpo.ipynb").read_text()  # the oversampled prompt count is printed
+    assert "2 renders of each of 16 training studies" in (out2 / "run_grpo.ipynb").read_text()
 
 def test_run_sft_same_seed_same_metrics(tmp_path):
     "Same seed, same machine: run_sft writes the same metrics.json twice (smoke size)."
