@@ -176,6 +176,18 @@ def _render_png(job):
     with atomic_write(path, "wb") as f: f.write(buf.tobytes())
     return path
 
+def _render_pngs(todo, workers=None) -> int:
+    "Render and write every job of `todo`, in a pool of spawned processes when there are 200 or more; returns the processes used."
+    workers = min(2, os.cpu_count() or 1) if workers is None else int(workers)
+    if workers < 2 or len(todo) < 200:
+        for job in todo: _render_png(job)
+        return 1
+    # spawn, not fork: a process that has imported torch (any notebook kernel here) deadlocks forked workers on OpenMP
+    # locks; spawned workers load the lung masks from the cache (build_iu_phantom writes it first)
+    with mp.get_context("spawn").Pool(workers, initializer=cv2.setNumThreads, initargs=(1,)) as pool:
+        for _ in pool.imap_unordered(_render_png, todo, chunksize=64): pass
+    return workers
+
 def render_key(findings, seed: int, size: int) -> str:
     "What one phantom PNG was drawn from (renderer version, findings, seed, size) as a short hash: a PNG is reused only under the same key."
     return text_hash(json.dumps({"v": RENDER_VERSION, "findings": findings, "seed": int(seed), "size": int(size)}, sort_keys=True, default=str))
@@ -215,15 +227,7 @@ def build_iu_phantom(root=None, size: int = 224, seed: int = 0, force: bool = Fa
         out.append((s, row, f, p, sd, key))
     t1 = time.perf_counter()
     lung_masks()  # built once here, not in every worker
-    workers = min(2, os.cpu_count() or 1) if workers is None else int(workers)
-    if workers > 1 and len(todo) >= 200:
-        # spawn, not fork: a process that has imported torch (any notebook kernel here) deadlocks forked workers on
-        # OpenMP locks; spawned workers load the lung masks from the cache written just above
-        ctx = mp.get_context("spawn")
-        with ctx.Pool(workers, initializer=cv2.setNumThreads, initargs=(1,)) as pool:
-            for _ in pool.imap_unordered(_render_png, todo, chunksize=64): pass
-    else:
-        for job in todo: _render_png(job)
+    used = _render_pngs(todo, workers)
     t2 = time.perf_counter()
     res, rows = [], []
     for s, row, f, p, sd, key in out:
@@ -235,7 +239,7 @@ def build_iu_phantom(root=None, size: int = 224, seed: int = 0, force: bool = Fa
                      "mesh": json.dumps(s.mesh), "meta": json.dumps(meta), "render_key": key, **{l: float(v) for l, v in zip(LABELS, row)}})
     with atomic_write(root / "index.parquet", "wb") as fh: pd.DataFrame(rows).to_parquet(fh, index=False)
     write_r2gen_annotation(res, root / "annotation.json", relative_to=img_dir)
-    summary = {"studies": len(res), "rendered": len(todo), "reused": len(res) - len(todo), "redrawn_stale": stale, "workers": workers if len(todo) >= 200 else 1,
+    summary = {"studies": len(res), "rendered": len(todo), "reused": len(res) - len(todo), "redrawn_stale": stale, "workers": used,
                "label_seconds": round(t1 - t0, 2), "render_seconds": round(t2 - t1, 2), "seconds": round(time.perf_counter() - t0, 2),
                "root": str(root), "splits": dict(Counter(s.split for s in res))}
     return StudyList(res, summary)
@@ -307,12 +311,7 @@ def study_views(studies, k: int = 1, workers=None) -> StudyList:
     jobs = [(j, s, _view_job(s, j)) for j in range(1, int(k)) for s in studies]
     todo = [(str(p), f, sd, S) for _, _, (p, f, sd, S) in jobs if not png_ok(p, S)]
     for p in {Path(t[0]).parent for t in todo}: p.mkdir(parents=True, exist_ok=True)
-    workers = min(2, os.cpu_count() or 1) if workers is None else int(workers)
-    if workers > 1 and len(todo) >= 200:  # spawned workers, as in build_iu_phantom
-        with mp.get_context("spawn").Pool(workers, initializer=cv2.setNumThreads, initargs=(1,)) as pool:
-            for _ in pool.imap_unordered(_render_png, todo, chunksize=64): pass
-    else:
-        for job in todo: _render_png(job)
+    _render_pngs(todo, workers)
     views = [Study(**{**s.to_dict(), "image_paths": [str(p)], "meta": {**(s.meta or {}), "view": j}}) for j, s, (p, *_) in jobs]
     return StudyList(studies + views, {"studies": len(studies), "views": int(k), "rendered": len(todo), "reused": len(jobs) - len(todo),
                                        "seconds": round(time.perf_counter() - t0, 2)})
