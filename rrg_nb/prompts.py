@@ -6,13 +6,13 @@
 from __future__ import annotations
 import re
 import numpy as np
-from .core import FINDINGS13
+from .core import FINDINGS13, LABELS
 from .data import load_image
 from .labeler import as_report_text
 
 # %% auto #0
-__all__ = ['TEMPLATES', 'THINK_TAGS', 'target_text', 'build_messages', 'completion_text', 'report_part', 'split_think',
-           'format_tags', 'think_text', 'sft_rows', 'oversample', 'grpo_rows', 'completions_with_tags']
+__all__ = ['TEMPLATES', 'THINK_TAGS', 'findings_hint', 'target_text', 'build_messages', 'completion_text', 'report_part',
+           'split_think', 'format_tags', 'think_text', 'sft_rows', 'oversample', 'grpo_rows', 'completions_with_tags']
 
 # %% ../nbs/03a_prompts.ipynb #ee03640b
 TEMPLATES = {
@@ -27,7 +27,16 @@ TEMPLATES = {
     "unirg_f": dict(instruction=("This is a radiology report generation task. Here is the context: {input} Given the image and the "
                                  "context, provide the findings in the following format: Findings: [write the findings] Now write the "
                                  "report in the format above."), target="findings", context=True, prior=True),
+    "plain_hint": dict(instruction="Write the findings of this chest X-ray. It shows: {hint}.", target="findings", context=False,
+                       prior=False, hint=True),
 }
+
+def findings_hint(study) -> str:
+    "The study's positive labels (its `labels`, LABELS order) as text: lower-case observation names, or 'no abnormality'."
+    if study.labels is None: raise ValueError(f"study {study.study_id}: no labels for the findings hint; load the studies with a labeler")
+    if len(study.labels) != len(LABELS): raise ValueError(f"study {study.study_id}: {len(study.labels)} labels, expected {len(LABELS)}")
+    pos = [n.lower() for n, v in zip(LABELS, study.labels) if n != "No Finding" and v == 1]
+    return ", ".join(pos) if pos else "no abnormality"
 
 def target_text(study, template: str = "plain") -> str:
     "The training target of a study under a template (findings, or 'Findings: ... Impression: ...')."
@@ -53,6 +62,7 @@ def build_messages(study, template: str = "plain", prior=None, n_images: int = 1
                 ctx.append("The last image is the prior study.")
             ctx.append(f"Prior report: {prior.report or 'none available'}")
         text = text.replace("{input}", "the attached image(s). " + (" ".join(ctx) if ctx else "No clinical context."))
+    if t.get("hint"): text = text.replace("{hint}", findings_hint(study))
     content.append({"type": "text", "text": text})
     return [{"role": "user", "content": content}], images, target_text(study, template)
 

@@ -137,7 +137,7 @@ class GRPOOptions(RunOptions):
     "run_grpo's parameters (nbs/run_grpo.ipynb): GRPO from an SFT start (run or reused from the cache) with a registry reward."
     reward: str = opt("mccs", "reward spec: a registry name such as mccs or mrg_r1, or a weighted sum such as 0.75*mccs+0.25*format")
     margin: float = opt(0.0, "MCCS margin m in (-1, 1)")
-    template: str = opt("plain", "prompt template: plain, mrg_r1 (think/report), unirg_fi or unirg_f")
+    template: str = opt("plain", "prompt template: plain, mrg_r1 (think/report), unirg_fi, unirg_f; plain_hint gives the findings as text (the RL positive control)")
     num_generations: int = opt(4, "G, completions sampled per prompt")
     epsilon: float = opt(0.2, "lower clip range")
     epsilon_high: float = opt(0.2, "upper clip range; 0.28 is clip-higher")
