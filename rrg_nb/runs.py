@@ -180,6 +180,7 @@ class GRPOOptions(RunOptions):
     sft_oversample_abnormal: int = opt(4, "SFT stage: repeat studies with a positive finding N times")
     sft_freeze_vision: bool = opt(True, "SFT stage: keep the pretrained vision tower frozen")
     sft_seed: int = opt(-1, "SFT stage: seed; -1 uses `seed` (a fixed value shares one SFT policy across the RL seeds)")
+    sft_template: str = opt("", "SFT stage: prompt template; empty uses `template` (the plain_hint positive control starts from the plain start)")
     n_train: int = opt(0, "use only the first N training studies, 0 for all")
     n_test: int = opt(0, "evaluate on the first N test studies, 0 for all")
     eval_split: str = opt("test", "split the final evaluation reads: test, or val while choosing settings (the SFT stage too; then the test split is never read)")
@@ -309,7 +310,8 @@ def sft_stage(run, **overrides) -> SFTOptions:
     kw.update({k: getattr(run, k) for k in SFT_SHARED if hasattr(run, k)})
     for f in fields(run):
         k = f.name[4:]
-        if f.name.startswith("sft_") and k in names and not (k == "seed" and getattr(run, f.name) < 0): kw[k] = getattr(run, f.name)
+        v = getattr(run, f.name)
+        if f.name.startswith("sft_") and k in names and not (k == "seed" and v < 0) and not (k == "template" and v == ""): kw[k] = v
     return SFTOptions(**{**kw, **overrides})
 
 # %% ../nbs/10_runs.ipynb #86eb59a9
