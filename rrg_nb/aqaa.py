@@ -14,8 +14,8 @@ from .core import atomic_write, save_json, load_json, save_csv, text_hash
 from .data import Study, StudyList, write_r2gen_annotation
 from .phantom import render
 from .iu_phantom import load_iu_phantom, study_seed
-from .quality import (KINDS, TIERS, TIER_SEVERITY, DEFAULT_TOOLS, UnreadableImage, degrade, degrade_tier, measure,
-                            read_image, work_image)
+from .quality import (KINDS, ALL_KINDS, HELDOUT_KINDS, TIERS, TIER_SEVERITY, DEFAULT_TOOLS, UnreadableImage, degrade,
+                            degrade_tier, measure, read_image, work_image)
 
 # %% auto #0
 __all__ = ['FEATURES', 'EXPECTED_ISSUE', 'ALSO_TRUE', 'EXCLUSIVE', 'FIT_SEED', 'VAL_SEED', 'CALIBRATION', 'QUALITY_CUES',
@@ -23,7 +23,7 @@ __all__ = ['FEATURES', 'EXPECTED_ISSUE', 'ALSO_TRUE', 'EXCLUSIVE', 'FIT_SEED', '
            'quality_table', 'fit_phantom_table', 'fit_calibration', 'report_quality_cues', 'text_flags',
            'keyword_baseline', 'text_channel_eval', 'CalibratedPolicy', 'load_calibration', 'get_policy', 'assess',
            'assess_study', 'assess_folder', 'parse_quality_answer', 'LLMPolicy', 'score_table', 'validation_summary',
-           'plot_validation', 'build_lrrg_benchmark', 'tier_studies', 'show_flagged']
+           'plot_validation', 'benchmark_key', 'build_lrrg_benchmark', 'tier_studies', 'show_flagged']
 
 # %% ../nbs/06a_aqaa.ipynb #6fe9be3c
 @dataclass
@@ -476,12 +476,20 @@ def plot_validation(summary, title: str = ""):
     return fig
 
 # %% ../nbs/06a_aqaa.ipynb #715ea084
-def build_lrrg_benchmark(studies, out_dir, tiers=TIERS, seed: int = 0, kinds=KINDS, image_size: int = 0, policy=None,
+def benchmark_key(kinds=ALL_KINDS) -> str:
+    "A short key of the kinds a benchmark draws from and the held-out kinds it marks (`HELDOUT_KINDS`): part of a kept benchmark's folder name."
+    kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+    return "k" + text_hash(json.dumps([list(kinds), list(HELDOUT_KINDS)]))[:8]
+
+def build_lrrg_benchmark(studies, out_dir, tiers=TIERS, seed: int = 0, kinds=ALL_KINDS, image_size: int = 0, policy=None,
                          use_report: bool = False, calibration=None, tools=DEFAULT_TOOLS, progress=None) -> "pd.DataFrame":
     "Degrade each study's first image into each tier, assess every image, write images, manifest.csv, low_quality.csv, annotations."
     import pandas as pd
     out = Path(out_dir); bad = [t for t in tiers if t not in TIER_SEVERITY]
     if bad: raise ValueError(f"unknown tiers {bad}: choose from {TIERS}")
+    kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+    bad = [k for k in kinds if k not in ALL_KINDS]
+    if bad or not kinds: raise ValueError(f"kinds: unknown degradation kinds {bad}: choose from {ALL_KINDS}" if bad else "kinds is empty")
     pol, rows, t0 = get_policy(policy, calibration), [], time.perf_counter()
     for n, s in enumerate(studies):
         base = {"study_id": s.study_id, "split": s.split, "source_image": s.image_paths[0] if s.image_paths else ""}
@@ -493,7 +501,7 @@ def build_lrrg_benchmark(studies, out_dir, tiers=TIERS, seed: int = 0, kinds=KIN
                 img = cv2.resize(img, (max(1, round(img.shape[1] * f)), max(1, round(img.shape[0] * f))), interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR)
         except UnreadableImage as e:
             v = _unreadable(e.reason, base["source_image"])
-            rows += [{**base, "tier": t, "kind": None, "severity": None, "degradation_seed": None, "image_path": "", **_verdict_cols(v)} for t in tiers]
+            rows += [{**base, "tier": t, "kind": None, "held_out": False, "severity": None, "degradation_seed": None, "image_path": "", **_verdict_cols(v)} for t in tiers]
             continue
         for t in tiers:
             dseed = study_seed(f"{s.study_id}/{t}", seed)
@@ -505,7 +513,7 @@ def build_lrrg_benchmark(studies, out_dir, tiers=TIERS, seed: int = 0, kinds=KIN
                 with atomic_write(path, "wb") as fh: fh.write(buf.tobytes())
             v = assess(x, s.report if use_report else None, pol, tools)
             v.source = str(path)
-            rows.append({**base, "tier": t, "kind": rec["kind"], "severity": rec["severity"], "degradation_seed": dseed,
+            rows.append({**base, "tier": t, "kind": rec["kind"], "held_out": rec["kind"] in HELDOUT_KINDS, "severity": rec["severity"], "degradation_seed": dseed,
                          "image_path": str(path), **_verdict_cols(v)})
         if progress and (n + 1) % 100 == 0: progress(f"{n + 1}/{len(studies)} studies, {time.perf_counter() - t0:.0f} s")
     df = pd.DataFrame(rows)
@@ -517,10 +525,12 @@ def build_lrrg_benchmark(studies, out_dir, tiers=TIERS, seed: int = 0, kinds=KIN
         ok = df[(df.tier == t) & (df.status == "ok")]
         tier_list = [Study(**{**by_id[r.study_id].to_dict(), "image_paths": [r.image_path]}) for r in ok.itertuples()]
         write_r2gen_annotation(tier_list, out / t / "annotation.json")
-    summary = {"studies": len(studies), "tiers": list(tiers), "seed": seed, "kinds": list(kinds), "policy": pol.name,
+    summary = {"studies": len(studies), "tiers": list(tiers), "seed": seed, "kinds": list(kinds), "held_out_kinds": list(HELDOUT_KINDS),
+               "key": benchmark_key(kinds), "policy": pol.name,
                "use_report": use_report, "calibration_lambda": getattr(pol, "lam", None), "seconds": round(time.perf_counter() - t0, 1),
                "per_tier": {t: {"images": int((df.tier == t).sum()), "unreadable": int(((df.tier == t) & (df.status != "ok")).sum()),
-                                "flagged": int(((df.tier == t) & (df.status == "ok") & df.low_quality.astype(bool)).sum())} for t in tiers}}
+                                "flagged": int(((df.tier == t) & (df.status == "ok") & df.low_quality.astype(bool)).sum()),
+                                "held_out": int(((df.tier == t) & df.held_out.astype(bool)).sum())} for t in tiers}}
     save_json(summary, out / "summary.json")
     return df
 
@@ -531,14 +541,15 @@ def _verdict_cols(v: Verdict) -> dict:
 
 # %% ../nbs/06a_aqaa.ipynb #1edc1a37
 def tier_studies(studies, manifest, tier: str) -> StudyList:
-    "Copies of `studies` pointing at their `tier` image from a benchmark manifest, with the verdict in `quality` and the degradation in `meta['lrrg']`."
+    "Copies of `studies` pointing at their `tier` image from a benchmark manifest, with the verdict in `quality` and the degradation (held out or not) in `meta['lrrg']`."
     by_id = {s.study_id: s for s in studies}; out = []
     m = manifest if not isinstance(manifest, (str, Path)) else __import__("pandas").read_csv(manifest)
     for r in m[(m.tier == tier) & (m.status == "ok")].itertuples():
         if r.study_id not in by_id: continue
         s = Study(**by_id[r.study_id].to_dict()); s.image_paths = [r.image_path]
         s.quality = {"score": float(r.score), "low_quality": bool(r.low_quality), "issues": json.loads(r.issues), "rationale": r.rationale}
-        s.meta = {**s.meta, "lrrg": {"tier": tier, "kind": None if not isinstance(r.kind, str) else r.kind,
+        kind = None if not isinstance(r.kind, str) else r.kind
+        s.meta = {**s.meta, "lrrg": {"tier": tier, "kind": kind, "held_out": kind in HELDOUT_KINDS,
                                      "severity": int(r.severity), "seed": int(r.degradation_seed)}}
         out.append(s)
     return StudyList(out, {"tier": tier, "studies": len(out)})

@@ -5,16 +5,17 @@
 # %% ../nbs/08a_dual_loop.ipynb #f99a8786
 from __future__ import annotations
 import contextlib, copy, functools, json, time
+from collections import Counter
 from pathlib import Path
 import numpy as np
 import torch
 from .core import save_json, seed_everything
-from .quality import degrade, KINDS
+from .quality import degrade, KINDS, POSITIONING_KINDS, HELDOUT_KINDS, TRAIN_KINDS
 from .train import grpo_trainer_class, RecordsOnResume, resume
 
 # %% auto #0
-__all__ = ['METHODS', 'grad_cosine', 'shifted', 'dual_step', 'quality_degrader', 'RegimeCollator', 'dual_loop_trainer_class',
-           'train_dual']
+__all__ = ['METHODS', 'grad_cosine', 'shifted', 'dual_step', 'quality_degrader', 'training_kinds', 'kind_groups',
+           'metrics_by_kind', 'RegimeCollator', 'dual_loop_trainer_class', 'train_dual']
 
 # %% ../nbs/08a_dual_loop.ipynb #f5926561
 METHODS = ("clean", "mixed", "both", "mldg", "fish", "pcgrad")
@@ -104,11 +105,9 @@ def dual_step(params, loss_a, loss_b, method: str = "mldg", inner_lr: float = 0.
 # %% ../nbs/08a_dual_loop.ipynb #9b4c6481
 def quality_degrader(kinds=None, severities=(1, 2, 3, 4, 5),
                      min_size: int = 224):  # smaller images are degraded at this size (the benchmark's stored size) and resized back; 0: at their own size
-    "A function (PIL image, seed) -> PIL image applying a random LRRG degradation (kind and severity drawn from the seed)."
+    "A function (PIL image, seed) -> PIL image applying a random LRRG degradation (kind and severity drawn from the seed; kinds: `training_kinds`)."
     from PIL import Image
-    kinds = tuple(kinds or KINDS)
-    unknown = set(kinds) - set(KINDS)
-    if unknown: raise ValueError(f"quality_degrader: unknown degradation kinds {sorted(unknown)}; known: {KINDS}")
+    kinds = training_kinds(kinds)
     def apply(im, seed: int):
         r = np.random.default_rng(seed)
         kind, sev = kinds[r.integers(len(kinds))], int(r.choice(severities))
@@ -120,7 +119,57 @@ def quality_degrader(kinds=None, severities=(1, 2, 3, 4, 5),
         return out.convert(im.mode)
     return apply
 
+def training_kinds(kinds=None) -> tuple:
+    "The degradation kinds training draws from: `kinds` (a comma-separated string or a sequence; empty or None: `TRAIN_KINDS`), checked against `KINDS`."
+    if isinstance(kinds, str): kinds = [k.strip() for k in kinds.split(",") if k.strip()]
+    kinds = tuple(dict.fromkeys(kinds or TRAIN_KINDS))
+    pos = [k for k in kinds if k in POSITIONING_KINDS]
+    if pos: raise ValueError(f"kinds: {pos} are positioning kinds (they change what a report may say), not drawn in training; choose from {KINDS}")
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown: raise ValueError(f"kinds: unknown degradation kinds {unknown}; choose from {KINDS}")
+    return kinds
+
 def _seed(*parts) -> int: return int(np.random.SeedSequence([int(p) for p in parts]).generate_state(1)[0])
+
+# %% ../nbs/08a_dual_loop.ipynb #hk01a7c3
+def kind_groups(kinds, train_kinds) -> list:
+    "Each image's group by its degradation kind: 'seen' (in `train_kinds`), 'held_out' (in `HELDOUT_KINDS`, not trained on), 'other' (neither) or None (no degradation)."
+    train = set(training_kinds(train_kinds) if isinstance(train_kinds, str) else train_kinds)
+    return [None if not isinstance(k, str) else "seen" if k in train else "held_out" if k in HELDOUT_KINDS else "other" for k in kinds]
+
+def metrics_by_kind(preds: dict, refs: dict, kinds: dict, train_kinds, metric: str = "ce_r2gen_micro_f1", n_boot: int = 1000, seed: int = 0) -> dict:
+    """{'tiers': {tier: {'seen', 'held_out': {n, kinds, metrics, ci}, 'n_other'}}, 'gap_clean_minus_severe': {'seen', 'held_out': {n, metric: {value, lo, hi}}}}.
+    preds, refs, kinds: {tier: one entry per study, the same studies in the same order in every tier}; kinds[tier][i] is study i's degradation there (None: clean)."""
+    from rrg_nb.metrics import evaluate
+    from rrg_nb.analysis import paired_difference
+    for t, ks in kinds.items():
+        if t in preds and not len(ks) == len(preds[t]) == len(refs.get(t, ())):
+            raise ValueError(f"kinds['{t}']: {len(ks)} kinds for {len(preds[t])} predictions and {len(refs.get(t, ()))} references")
+    def score(t, idx, ref_tier):
+        r = evaluate([preds[t][i] for i in idx], [refs[ref_tier][i] for i in idx], ("ce",), n_boot=n_boot, seed=seed, progress=False)
+        if metric not in r["metrics"]: raise ValueError(f"metric: {metric!r} is not a CE metric; choose from {sorted(r['metrics'])}")
+        return r
+    groups = lambda t: kind_groups(kinds[t], train_kinds)
+    members = lambda g, name: [i for i, x in enumerate(g) if x == name]
+    out = {"tiers": {}, "gap_clean_minus_severe": {}}
+    for t, ks in kinds.items():
+        if t not in preds or not any(isinstance(k, str) for k in ks): continue
+        g = groups(t); out["tiers"][t] = {}
+        for name in ("seen", "held_out"):
+            idx = members(g, name); r = score(t, idx, t) if idx else None
+            out["tiers"][t][name] = {"n": len(idx), "kinds": dict(Counter(ks[i] for i in idx)),
+                                     "metrics": {metric: r["metrics"][metric]} if r else {}, "ci": {metric: r["ci"][metric]} if r else {}}
+        out["tiers"][t]["n_other"] = g.count("other")
+    if "clean" in preds and "severe" in preds and "severe" in kinds:
+        g = groups("severe")
+        for name in ("seen", "held_out"):
+            idx, gap = members(g, name), {}
+            gap["n"] = len(idx)
+            if idx:  # the clean references for both tiers: the same studies, so a paired comparison
+                d = paired_difference({t: score(t, idx, "clean") for t in ("clean", "severe")}, "clean", "severe", n_boot=n_boot, seed=seed, n_trials=0, keys=[metric])[metric]
+                gap[metric] = {"value": d["diff"], "lo": d["lo"], "hi": d["hi"]}
+            out["gap_clean_minus_severe"][name] = gap
+    return out
 
 # %% ../nbs/08a_dual_loop.ipynb #e0e17d96
 class RegimeCollator:

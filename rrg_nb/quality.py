@@ -12,10 +12,11 @@ import numpy as np
 import cv2
 
 # %% auto #0
-__all__ = ['REF', 'KINDS', 'POSITIONING_KINDS', 'SEVERITY', 'TYPICAL_BOX', 'TIERS', 'TIER_SEVERITY', 'MIN_SIDE', 'WORK', 'TOOLS',
-           'NATIVE_TOOLS', 'DEFAULT_TOOLS', 'field_box', 'degrade', 'degrade_tier', 'UnreadableImage', 'to_gray8',
-           'read_image', 'Measurement', 'work_image', 'noise', 'sharpness', 'exposure', 'contrast', 'blockiness',
-           'stripes', 'field_of_view', 'rotation', 'foreign_objects', 'piqe', 'positioning', 'measure']
+__all__ = ['REF', 'KINDS', 'POSITIONING_KINDS', 'ALL_KINDS', 'HELDOUT_KINDS', 'TRAIN_KINDS', 'SEVERITY', 'TYPICAL_BOX', 'TIERS',
+           'TIER_SEVERITY', 'MIN_SIDE', 'WORK', 'TOOLS', 'NATIVE_TOOLS', 'DEFAULT_TOOLS', 'field_box', 'degrade',
+           'degrade_tier', 'UnreadableImage', 'to_gray8', 'read_image', 'Measurement', 'work_image', 'noise',
+           'sharpness', 'exposure', 'contrast', 'blockiness', 'stripes', 'field_of_view', 'rotation', 'foreign_objects',
+           'piqe', 'positioning', 'measure']
 
 # %% ../nbs/06_quality.ipynb #4e0a854a
 REF = 224  # severities are defined on a 224 px image; lengths and photon counts scale with the image size
@@ -23,6 +24,9 @@ REF = 224  # severities are defined on a 224 px image; lengths and photon counts
 KINDS = ("noise", "underexposure", "overexposure", "low_contrast", "motion_blur", "defocus_blur", "downsample", "jpeg",
          "grid_lines", "collimation", "rotation", "foreign_object")
 POSITIONING_KINDS = ("axial_rotation", "low_inspiration")  # patient positioning: made by `degrade`, not drawn by `degrade_tier` by default
+ALL_KINDS = KINDS + POSITIONING_KINDS
+HELDOUT_KINDS = ("motion_blur", "low_contrast", "jpeg") + POSITIONING_KINDS  # never in training by default: one per image family, and positioning (see above)
+TRAIN_KINDS = tuple(k for k in KINDS if k not in HELDOUT_KINDS)  # what training draws from by default
 
 SEVERITY = {  # kind -> parameter -> its value at severities 1..5 (see the table above)
     "noise": {"photons": (3000, 1200, 500, 200, 80), "electronic": (0.5, 1.0, 1.5, 2.0, 3.0)},
@@ -252,11 +256,11 @@ def degrade(image: np.ndarray, kind: str, severity: int, seed: int = 0) -> np.nd
     return _DEGRADE[kind](np.ascontiguousarray(image), int(severity), rng)
 
 def degrade_tier(image: np.ndarray, tier: str, seed: int = 0, kinds=KINDS) -> tuple:
-    "(degraded image, {'tier', 'kind', 'severity', 'seed'}): the tier's severity of a kind drawn from `kinds` by the seed."
+    "(degraded image, {'tier', 'kind', 'severity', 'seed'}): the tier's severity of a kind drawn from `kinds` (any of `ALL_KINDS`) by the seed."
     if tier not in TIER_SEVERITY: raise ValueError(f"unknown tier {tier!r}: choose from {', '.join(TIERS)}")
-    kinds = tuple(kinds)
+    kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
     bad = [k for k in kinds if k not in _DEGRADE]
-    if not kinds or bad: raise ValueError(f"kinds must be a non-empty subset of {KINDS}, got unknown {bad}" if bad else "kinds is empty")
+    if not kinds or bad: raise ValueError(f"kinds must be a non-empty subset of {ALL_KINDS}, got unknown {bad}" if bad else "kinds is empty")
     sev = TIER_SEVERITY[tier]
     kind = kinds[int(np.random.default_rng([int(seed) % 2 ** 63, 7]).integers(len(kinds)))] if sev else None
     return (degrade(image, kind, sev, seed) if sev else image.copy()), {"tier": tier, "kind": kind, "severity": sev, "seed": int(seed)}

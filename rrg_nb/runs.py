@@ -202,7 +202,7 @@ class DualLoopOptions(RunOptions):
     outer_weight: float = opt(1.0, "MLDG: weight of the degraded regime's outer loss")
     gc_weight: float = opt(0.1, "weight of the explicit gradient-consistency term 1 - cos(g_clean, g_degraded); 0 switches it off")
     gc_every: int = opt(16, "lazy consistency: computed every N steps with weight gc_weight * N (16 keeps a step within 2.5x plain)")
-    kinds: str = opt("", "comma-separated degradation kinds used in training; empty for all of rrg_nb.quality.KINDS")
+    kinds: str = opt("", "comma-separated degradation kinds used in training; empty for rrg_nb.quality.TRAIN_KINDS (KINDS without HELDOUT_KINDS); a held-out kind named here counts as seen in this run's metrics")
     steps: int = opt(150, "optimiser steps of continued training")
     lr: float = opt(0.0001, "peak learning rate, cosine schedule")
     batch_size: int = opt(8, "studies per step (each seen in both regimes by the two-regime methods)")
