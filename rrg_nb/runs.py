@@ -177,7 +177,7 @@ class GRPOOptions(RunOptions):
     sft_vision_epochs: int = opt(8, "SFT stage: vision pretraining epochs, 0 for pretrained models")
     sft_vision_views: int = opt(4, "SFT stage on iu_phantom: renders of each train study cycled through the vision pretraining")
     sft_train_views: int = opt(1, "SFT stage on iu_phantom: renders of each train study in the SFT rows")
-    sft_oversample_abnormal: int = opt(4, "SFT stage: repeat studies with a positive finding N times")
+    sft_oversample_abnormal: int = opt(8, "SFT stage: repeat studies with a positive finding N times")
     sft_freeze_vision: bool = opt(True, "SFT stage: keep the pretrained vision tower frozen")
     sft_seed: int = opt(-1, "SFT stage: seed; -1 uses `seed` (a fixed value shares one SFT policy across the RL seeds)")
     sft_template: str = opt("", "SFT stage: prompt template; empty uses `template` (the plain_hint positive control starts from the plain start)")
@@ -300,7 +300,7 @@ class LabelOptions(RunOptions):
     output_dir: str = opt("runs/label", "where labels.csv, metrics.json and the figures are written")
 
 # %% ../nbs/10_runs.ipynb #4aeae2e0
-SFT_STAGE = dict(steps=400, lr=1e-3, batch_size=16, vision_epochs=8, vision_views=4, train_views=1, oversample_abnormal=4, freeze_vision=True)
+SFT_STAGE = dict(steps=400, lr=1e-3, batch_size=16, vision_epochs=8, vision_views=4, train_views=1, oversample_abnormal=8, freeze_vision=True)
 SFT_SHARED = ("model", "dataset", "data_root", "image_root", "template", "image_size", "n_train", "n_test", "eval_split", "n_boot", "seed")
 
 def sft_stage(run, **overrides) -> SFTOptions:
