@@ -270,7 +270,7 @@ class AQAAOptions(RunOptions):
     image_root: str = opt("", "folder the annotation's image paths are relative to")
     n_test: int = opt(0, "benchmark the first N test studies, 0 for all")
     tiers: str = opt("clean,mild,moderate,severe", "tiers to write, comma-separated; clean alone assesses the real images as they are")
-    kinds: str = opt("all", "degradation kinds the synthetic tiers draw from, comma-separated, or all")
+    kinds: str = opt("all", "degradation kinds the synthetic tiers draw from, comma-separated, or all (quality.ALL_KINDS: the image kinds and patient positioning)")
     image_size: int = opt(0, "resize benchmark images to this longer side, 0 to keep the native size")
     policy: str = opt("calibrated", "calibrated (the stored limits), refit (fit the limits on phantoms again first) or llm")
     calibration_json: str = opt("", "for policy calibrated: limits from a JSON file (fit_calibration output, e.g. a refit run's calibration.json); empty: the stored limits")

@@ -101,6 +101,9 @@ def test_run_aqaa_smoke(tmp_path):
     for r in man[man.tier != "clean"].itertuples():
         assert Path(r.image_path).exists() and r.severity == {"mild": 2, "moderate": 3, "severe": 5}[r.tier]
     lq = pd.read_csv(out / "lrrg" / "low_quality.csv"); assert len(lq) == int(man.low_quality.sum()) and lq.low_quality.all()
+    from rrg_nb.quality import ALL_KINDS, HELDOUT_KINDS  # kinds=all draws patient positioning too; held-out kinds are marked
+    assert json.loads((out / "lrrg" / "summary.json").read_text())["kinds"] == list(ALL_KINDS)
+    deg = man[man.tier != "clean"]; assert (deg.held_out == deg.kind.isin(HELDOUT_KINDS)).all()
     assert man[man.tier == "severe"].low_quality.mean() > man[man.tier == "clean"].low_quality.mean()
     for t in ("clean", "mild", "moderate", "severe"):
         assert len(json.loads((out / "lrrg" / t / "annotation.json").read_text())["test"]) == 6
