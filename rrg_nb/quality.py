@@ -493,23 +493,45 @@ def piqe(g: np.ndarray) -> dict:
     with torch.no_grad(): return {"piqe": Measurement(float(_PIQE[0](x)), "0-100")}
 
 # %% ../nbs/06_quality.ipynb #b7e2c1a7
+def _spine_line(g: np.ndarray, lo: float, hi: float):
+    "The spine as a line x = a * y + b (px of `g`) through each row's brightest vertical band between columns `lo` and `hi`; None when too few rows show one."
+    h, w = g.shape
+    x = cv2.blur(g.astype(np.float32), (max(1, round(0.02 * w)) | 1, 1))
+    d = max(2, round(0.03 * w) + 1); p = np.pad(x, ((0, 0), (d, d)), mode="edge")
+    ridge = cv2.blur(np.minimum(x - p[:, :-2 * d], x - p[:, 2 * d:]), (3, max(1, int(0.04 * h)) | 1))  # > 0: brighter than both sides
+    lo, hi = max(0, int(lo)), min(w, int(math.ceil(hi)))
+    if hi - lo < 3: return None
+    ys = np.arange(int(0.03 * h), int(0.97 * h), max(1, h // 128))
+    xs = lo + np.argmax(ridge[ys, lo:hi], axis=1)
+    ok = ridge[ys, xs] > 0
+    yy, xx = ys[ok].astype(np.float64), xs[ok] + 0.5
+    keep = np.ones(len(yy), bool)
+    for _ in range(4):  # least squares, dropping the rows far from the line (aortic knob, heart border, wires, nodules)
+        if keep.sum() < 8: return None
+        a, b = np.polyfit(yy[keep], xx[keep], 1)
+        res = np.abs(xx - (a * yy + b))
+        keep = res <= max(2.5 * float(np.median(res[keep])), 0.01 * w)
+    return (float(a), float(b)) if keep.sum() >= 8 else None
+
 def positioning(g: np.ndarray, n: int = 128) -> dict:
-    "Lung fields' height over width (inspiration) and the spine's offset from the middle of their outer borders (rotation)."
+    "Lung fields' height over width (inspiration) and the spine's offset from the middle of the outer lung borders, row by row (rotation)."
     s = cv2.GaussianBlur(cv2.resize(g, (n, n), interpolation=cv2.INTER_AREA), (0, 0), 1.0)
     m = _lung_regions(s)
     out = {"lung_aspect": Measurement(float("nan"), "height / width"), "spine_offset": Measurement(float("nan"), "% of lung span")}
-    k, _, _, cen = cv2.connectedComponentsWithStats(m.astype(np.uint8), connectivity=4)
+    k, lab, _, cen = cv2.connectedComponentsWithStats(m.astype(np.uint8), connectivity=4)
     if k != 3 or min(cen[1:, 0]) > n / 2 or max(cen[1:, 0]) < n / 2: return out  # one lung field on each side, or nothing
     ys, xs = np.nonzero(m)
     top, bot, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
     out["lung_aspect"] = Measurement(float((bot - top) / (x1 - x0)), "height / width")
-    w, fy, fx = g.shape[1], g.shape[0] / n, g.shape[1] / n
-    band = cv2.blur(g[int(top * fy):max(int((top + 0.6 * (bot - top)) * fy), int(top * fy) + 1)].astype(np.float32), (3, 1))
-    d = max(2, round(0.03 * w) + 1); p = np.pad(band, ((0, 0), (d, d)), mode="edge")
-    ridge = np.median(np.minimum(band - p[:, :-2 * d], band - p[:, 2 * d:]), axis=0)  # > 0: brighter than both sides
-    c0, c1 = int((x0 + 0.3 * (x1 - x0)) * fx), int(math.ceil((x0 + 0.7 * (x1 - x0)) * fx))
-    spine = (c0 + float(np.argmax(ridge[c0:c1])) + 0.5) / fx
-    out["spine_offset"] = Measurement(100 * float(spine - (x0 + x1) / 2) / float(x1 - x0), "% of lung span")
+    left, right = (lab == i for i in ((1, 2) if cen[1, 0] < cen[2, 0] else (2, 1)))
+    rows = [y for y in range(int(top + 0.2 * (bot - top)), int(math.ceil(top + 0.6 * (bot - top)))) if left[y].any() and right[y].any()]
+    fy, fx = g.shape[0] / n, g.shape[1] / n
+    line = _spine_line(g, (x0 + 0.3 * (x1 - x0)) * fx, (x0 + 0.7 * (x1 - x0)) * fx) if len(rows) >= 3 else None
+    if line is None: return out
+    outer_l = np.array([np.flatnonzero(left[y])[0] for y in rows], np.float64)
+    outer_r = np.array([np.flatnonzero(right[y])[-1] + 1 for y in rows], np.float64)
+    spine = (line[0] * (np.array(rows) + 0.5) * fy + line[1]) / fx
+    out["spine_offset"] = Measurement(100 * float(np.median((spine - (outer_l + outer_r) / 2) / (outer_r - outer_l))), "% of lung span")
     return out
 
 # %% ../nbs/06_quality.ipynb #b7e2c1a9
