@@ -5,6 +5,7 @@
 # %% ../nbs/09a_analysis.ipynb #0e2e0af6
 from __future__ import annotations
 import html
+from collections import Counter
 from pathlib import Path
 import pandas as pd
 import numpy as np
@@ -12,13 +13,16 @@ from .core import LABELS, LABEL_INDEX, FINDINGS13
 from .labeler import get_labeler, split_sentences
 from .prompts import report_part
 from .eval import is_abnormal
-from .metrics import Resamples, paired_bootstrap, randomisation_test
+from .metrics import Resamples, paired_bootstrap, randomisation_test, evaluate
+from .quality import HELDOUT_KINDS
+from .dual import training_kinds
 from .rewards import mccs
 
 # %% auto #0
 __all__ = ['ROLLOUT_KINDS', 'VERDICT_COLOURS', 'with_findings', 'reward_counterfactuals', 'rollout_findings', 'rollout_table',
            'sampled_positive_precision', 'paired_difference', 'copy_prior_reports', 'sentence_findings',
-           'statement_verdicts', 'qualitative_html', 'qualitative_figure', 'pick_qualitative']
+           'statement_verdicts', 'qualitative_html', 'qualitative_figure', 'pick_qualitative', 'kind_groups',
+           'metrics_by_kind']
 
 # %% ../nbs/09a_analysis.ipynb #59e90cfe
 def with_findings(base, src) -> np.ndarray:
@@ -219,3 +223,41 @@ def pick_qualitative(studies, ref_labels, k: int = 3) -> list:
     ab = [s.study_id for s, a in zip(studies, is_abnormal(ref_labels)) if a] or [s.study_id for s in studies]
     if k <= 0: return []
     return [ab[int(i)] for i in np.unique(np.linspace(0, len(ab) - 1, min(k, len(ab))).round().astype(int))]
+
+# %% ../nbs/09a_analysis.ipynb #hk01a7c3
+def kind_groups(kinds, train_kinds) -> list:
+    "Each image's group by its degradation kind: 'seen' (in `train_kinds`), 'held_out' (in `HELDOUT_KINDS`, not trained on), 'other' (neither) or None (no degradation)."
+    train = set(training_kinds(train_kinds) if isinstance(train_kinds, str) else train_kinds)
+    return [None if not isinstance(k, str) else "seen" if k in train else "held_out" if k in HELDOUT_KINDS else "other" for k in kinds]
+
+def metrics_by_kind(preds: dict, refs: dict, kinds: dict, train_kinds, metric: str = "ce_r2gen_micro_f1", n_boot: int = 1000, seed: int = 0) -> dict:
+    """{'tiers': {tier: {'seen', 'held_out': {n, kinds, metrics, ci}, 'n_other'}}, 'gap_clean_minus_severe': {'seen', 'held_out': {n, metric: {value, lo, hi}}}}.
+    preds, refs, kinds: {tier: one entry per study, the same studies in the same order in every tier}; kinds[tier][i] is study i's degradation there (None: clean)."""
+    for t, ks in kinds.items():
+        if t in preds and not len(ks) == len(preds[t]) == len(refs.get(t, ())):
+            raise ValueError(f"kinds['{t}']: {len(ks)} kinds for {len(preds[t])} predictions and {len(refs.get(t, ()))} references")
+    def score(t, idx, ref_tier):
+        r = evaluate([preds[t][i] for i in idx], [refs[ref_tier][i] for i in idx], ("ce",), n_boot=n_boot, seed=seed, progress=False)
+        if metric not in r["metrics"]: raise ValueError(f"metric: {metric!r} is not a CE metric; choose from {sorted(r['metrics'])}")
+        return r
+    groups = lambda t: kind_groups(kinds[t], train_kinds)
+    members = lambda g, name: [i for i, x in enumerate(g) if x == name]
+    out = {"tiers": {}, "gap_clean_minus_severe": {}}
+    for t, ks in kinds.items():
+        if t not in preds or not any(isinstance(k, str) for k in ks): continue
+        g = groups(t); out["tiers"][t] = {}
+        for name in ("seen", "held_out"):
+            idx = members(g, name); r = score(t, idx, t) if idx else None
+            out["tiers"][t][name] = {"n": len(idx), "kinds": dict(Counter(ks[i] for i in idx)),
+                                     "metrics": {metric: r["metrics"][metric]} if r else {}, "ci": {metric: r["ci"][metric]} if r else {}}
+        out["tiers"][t]["n_other"] = g.count("other")
+    if "clean" in preds and "severe" in preds and "severe" in kinds:
+        g = groups("severe")
+        for name in ("seen", "held_out"):
+            idx, gap = members(g, name), {}
+            gap["n"] = len(idx)
+            if idx:  # the clean references for both tiers: the same studies, so a paired comparison
+                d = paired_difference({t: score(t, idx, "clean") for t in ("clean", "severe")}, "clean", "severe", n_boot=n_boot, seed=seed, n_trials=0, keys=[metric])[metric]
+                gap[metric] = {"value": d["diff"], "lo": d["lo"], "hi": d["hi"]}
+            out["gap_clean_minus_severe"][name] = gap
+    return out
